@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = []
+
+let package = Package(
+    name: "tollgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tollgate", targets: ["tollgate"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libevent and OpenSSL in ONE module: two modules clash on fd_set (NOTES-libevent.md).
+        .systemLibrary(name: "CLibevent", path: "Sources/CLibevent"),
+        .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
+        .target(
+            name: "TollgateCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TollgateEventLoop",
+            dependencies: ["CLibevent", "CHTTPParser"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TollgateProxy",
+            dependencies: [
+                "TollgateCore", "TollgateEventLoop",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tollgate",
+            dependencies: [
+                "TollgateProxy", "TollgateCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"]),
+        .testTarget(name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop"]),
+        .testTarget(name: "TollgateIntegrationTests", dependencies: [], exclude: ["Fixtures"]),
+    ]
+)

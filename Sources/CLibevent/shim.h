@@ -1,0 +1,63 @@
+#ifndef TOLLGATE_CLIBEVENT_SHIM_H
+#define TOLLGATE_CLIBEVENT_SHIM_H
+/* glibc's select types first: event2/event-config.h defines _GNU_SOURCE and
+ * a second definition of fd_set otherwise clashes (NOTES-libevent.md). */
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <signal.h>
+#include <errno.h>
+#include <unistd.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <event2/util.h>
+
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+
+/* Function-like macros are not imported by Swift: one inline wrapper each. */
+static inline struct event *tollgate_evtimer_new(struct event_base *b, event_callback_fn cb, void *arg) {
+    return event_new(b, -1, 0, cb, arg);
+}
+static inline struct event *tollgate_evsignal_new(struct event_base *b, int sig, event_callback_fn cb, void *arg) {
+    return event_new(b, sig, EV_SIGNAL | EV_PERSIST, cb, arg);
+}
+static inline int tollgate_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, version);
+}
+static inline uint64_t tollgate_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
+static inline uint64_t tollgate_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
+
+/* Swift 6 rejects the C globals; errno is a macro over a function. */
+static inline int tollgate_errno(void) { return errno; }
+
+/* Sets TCP_NODELAY; returns 0 on success. */
+static inline int tollgate_set_nodelay(evutil_socket_t fd) {
+    int one = 1;
+    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* close(2), whose name Swift types shadow. */
+static inline int tollgate_close_fd(int fd) { return close(fd); }
+
+/* Renders a peer address as text without the port; returns 0 on success. */
+static inline int tollgate_sockaddr_ip(const struct sockaddr *sa, char *out, size_t outlen) {
+    if (sa->sa_family == AF_INET) {
+        return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outlen) ? 0 : -1;
+    } else if (sa->sa_family == AF_INET6) {
+        return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen) ? 0 : -1;
+    }
+    return -1;
+}
+#endif

@@ -1,0 +1,78 @@
+import Foundation
+import Yams
+
+/// Reads and validates the config file (SPEC section 2): load -> validate -> build, reporting every error.
+public enum ConfigLoader {
+    /// Realm used when the file sets none.
+    public static let defaultRealm = "tollgate"
+
+    /// Reads the file at `path` and parses it; an unreadable file is an error too.
+    public static func load(path: String) -> Result<TollgateConfig, ConfigErrors> {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                return failure(ConfigError(file: path, message: "the file is not valid UTF-8"))
+            }
+            text = decoded
+        } catch {
+            return failure(ConfigError(file: path, message: "cannot read the file: \(reason(of: error))"))
+        }
+        return parse(yaml: text, path: path)
+    }
+
+    /// Parses and validates YAML text; `path` names the file in errors and anchors relative paths.
+    public static func parse(yaml: String, path: String) -> Result<TollgateConfig, ConfigErrors> {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            return failure(yamlError(error, file: path))
+        }
+        guard let root else {
+            return failure(ConfigError(file: path, message: "the file is empty; it needs at least listen and upstream"))
+        }
+        var builder = ConfigBuilder(path: path)
+        let config = builder.build(root)
+        let errors = builder.reader.errors
+        if let config, errors.isEmpty { return .success(config) }
+        // Stable sort: document order, errors without a position last.
+        let sorted = errors.enumerated().sorted { left, right in
+            let leftLine = left.element.line ?? Int.max
+            let rightLine = right.element.line ?? Int.max
+            return leftLine != rightLine ? leftLine < rightLine : left.offset < right.offset
+        }.map(\.element)
+        return .failure(ConfigErrors(errors: sorted))
+    }
+
+    private static func failure(_ error: ConfigError) -> Result<TollgateConfig, ConfigErrors> {
+        .failure(ConfigErrors(errors: [error]))
+    }
+
+    private static func reason(of error: Error) -> String {
+        (error as NSError).localizedDescription
+    }
+
+    /// Turns a Yams error into a positioned config error.
+    static func yamlError(_ error: Error, file: String) -> ConfigError {
+        guard let yamlError = error as? YamlError else {
+            return ConfigError(file: file, message: "invalid YAML: \(error)")
+        }
+        switch yamlError {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = context.map { " (\($0.text))" } ?? ""
+            return ConfigError(
+                file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)\(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigError(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(names) in one mapping")
+        case .reader(let problem, _, _, _):
+            return ConfigError(file: file, message: "invalid YAML: \(problem)")
+        default:
+            return ConfigError(file: file, message: "invalid YAML: \(yamlError)")
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/// Header fields as name/value pairs in wire order, duplicates kept.
+public typealias HeaderList = [(name: String, value: String)]

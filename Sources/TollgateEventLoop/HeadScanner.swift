@@ -1,0 +1,234 @@
+/// Why a request head was refused before the C parser saw it.
+public enum HeadError: Error, Sendable, Equatable {
+    case bareLF, bareCR, obsFold, emptyHeaderName, invalidHeaderName, spaceBeforeColon, missingColon
+    case invalidValueChar, badRequestLine, invalidMethod, invalidTarget, fragmentInTarget, badVersion
+    case missingHost, duplicateHost, invalidHost
+    case duplicateContentLength, invalidContentLength, contentLengthWithTransferEncoding, unsupportedTransferEncoding
+    case tooManyHeaders, tooLarge, parser
+    /// Content-Length above `max_body_bytes` (refused before any body byte is read).
+    case bodyTooLarge
+
+    /// The status code tollgate answers with; the connection is always closed afterwards.
+    public var status: Int {
+        switch self {
+        case .tooLarge, .tooManyHeaders: return 431
+        case .bodyTooLarge: return 413
+        default: return 400
+        }
+    }
+}
+
+/// Facts about a head that framing decisions rely on, taken from tollgate's own scan.
+public struct HeadFacts: Sendable, Equatable {
+    /// 0 or 1.
+    public var versionMinor: Int
+    /// The single Content-Length, if any.
+    public var contentLength: Int64?
+    /// `Transfer-Encoding: chunked` was sent.
+    public var chunked: Bool
+    /// Number of header fields.
+    public var headerCount: Int
+}
+
+/// Strict checks on the raw bytes of a request head, in front of http-parser, which is lenient about obs-fold,
+/// bare LF, a space before the colon and more (NOTES-libevent.md). Pure: no allocation on the success path.
+public enum HeadScanner {
+    /// Result of looking for the end of a head.
+    public enum Search: Equatable {
+        /// The head spans `bytes[start..<end]` (end is just past the blank line); `start` skips leading CRLFs.
+        case complete(start: Int, end: Int)
+        /// Not yet complete; later scans may resume at `resumeAt`.
+        case incomplete(resumeAt: Int)
+        /// A framing error seen before the end (bare LF, bare CR, NUL in the line).
+        case invalid(HeadError)
+    }
+
+    /// Looks for CRLF CRLF in `bytes`, starting at `from` (a value returned by an earlier `.incomplete`).
+    /// Leading empty lines (CRLF) before a request line are skipped, as RFC 9112 §2.2 allows.
+    public static func findEnd(_ bytes: UnsafeRawBufferPointer, from: Int = 0) -> Search {
+        let n = bytes.count
+        var start = 0
+        // Skip leading CRLFs (between pipelined requests some clients send an extra one).
+        while start + 1 < n && bytes[start] == 13 && bytes[start + 1] == 10 { start += 2 }
+        if start + 1 == n && bytes[start] == 13 { return .incomplete(resumeAt: 0) }
+        var i = max(from, start)
+        while i < n {
+            let b = bytes[i]
+            if b == 10 {
+                if i == start || bytes[i - 1] != 13 { return .invalid(.bareLF) }
+                // CRLF at i-1..i; an empty line follows when the previous line also ended here.
+                if i >= start + 3 && bytes[i - 2] == 10 && bytes[i - 3] == 13 {
+                    return .complete(start: start, end: i + 1)
+                }
+            } else if b == 13 {
+                if i + 1 < n && bytes[i + 1] != 10 { return .invalid(.bareCR) }
+            } else if b == 0 {
+                return .invalid(.invalidValueChar)
+            }
+            i += 1
+        }
+        // Resume a little before the end so that a CRLFCRLF split across reads is still seen.
+        return .incomplete(resumeAt: max(start, n - 3))
+    }
+
+    /// Validates a complete head (`bytes` from the request line through the final blank line).
+    public static func validate(_ bytes: UnsafeRawBufferPointer, maxHeaders: Int = 128) -> Result<HeadFacts, HeadError> {
+        let n = bytes.count
+        // ---- request line: method SP target SP HTTP/1.x CRLF
+        var i = 0
+        while i < n && isTChar(bytes[i]) {
+            if bytes[i] >= 97 && bytes[i] <= 122 { return .failure(.invalidMethod) }  // methods are case-sensitive
+            i += 1
+        }
+        if i == 0 { return .failure(.invalidMethod) }
+        guard i < n && bytes[i] == 32 else { return .failure(.badRequestLine) }
+        i += 1
+        let targetStart = i
+        while i < n && bytes[i] != 32 && bytes[i] != 13 {
+            let c = bytes[i]
+            if c == 35 { return .failure(.fragmentInTarget) }
+            if c <= 32 || c >= 127 { return .failure(.invalidTarget) }
+            i += 1
+        }
+        if i == targetStart { return .failure(.invalidTarget) }
+        guard i < n && bytes[i] == 32 else { return .failure(.badRequestLine) }
+        i += 1
+        // "HTTP/1.0" or "HTTP/1.1" then CRLF
+        guard i + 10 <= n,
+            bytes[i] == 72, bytes[i + 1] == 84, bytes[i + 2] == 84, bytes[i + 3] == 80, bytes[i + 4] == 47,
+            bytes[i + 5] == 49, bytes[i + 6] == 46, bytes[i + 7] == 48 || bytes[i + 7] == 49,
+            bytes[i + 8] == 13, bytes[i + 9] == 10
+        else { return .failure(.badVersion) }
+        var facts = HeadFacts(versionMinor: Int(bytes[i + 7] - 48), contentLength: nil, chunked: false, headerCount: 0)
+        i += 10
+        var hostCount = 0
+        var transferEncodingCount = 0
+        // ---- header lines until the blank line
+        while i < n {
+            if bytes[i] == 13 {  // blank line: end of head
+                guard i + 2 == n, bytes[i + 1] == 10 else { return .failure(.badRequestLine) }
+                break
+            }
+            if bytes[i] == 32 || bytes[i] == 9 { return .failure(.obsFold) }
+            let nameStart = i
+            while i < n && isTChar(bytes[i]) { i += 1 }
+            guard i < n else { return .failure(.missingColon) }
+            if bytes[i] != 58 {
+                if i == nameStart && bytes[i] != 58 { return .failure(.invalidHeaderName) }
+                if bytes[i] == 32 || bytes[i] == 9 { return .failure(.spaceBeforeColon) }
+                if bytes[i] == 13 { return .failure(.missingColon) }
+                return .failure(.invalidHeaderName)
+            }
+            if i == nameStart { return .failure(.emptyHeaderName) }
+            let nameEnd = i
+            i += 1
+            // value: OWS *(VCHAR / obs-text / SP / HTAB) OWS CRLF
+            while i < n && (bytes[i] == 32 || bytes[i] == 9) { i += 1 }
+            let valueStart = i
+            var valueEnd = i
+            while i < n && bytes[i] != 13 {
+                let c = bytes[i]
+                if (c < 32 && c != 9) || c == 127 { return .failure(.invalidValueChar) }
+                if c != 32 && c != 9 { valueEnd = i + 1 }
+                i += 1
+            }
+            guard i + 1 < n, bytes[i + 1] == 10 else { return .failure(.bareCR) }
+            i += 2
+            facts.headerCount += 1
+            if facts.headerCount > maxHeaders { return .failure(.tooManyHeaders) }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+            if equalsLower(name, "content-length") {
+                if facts.contentLength != nil { return .failure(.duplicateContentLength) }
+                guard let length = parseDecimal(value) else { return .failure(.invalidContentLength) }
+                facts.contentLength = length
+            } else if equalsLower(name, "transfer-encoding") {
+                transferEncodingCount += 1
+                if transferEncodingCount > 1 || !equalsLower(value, "chunked") {
+                    return .failure(.unsupportedTransferEncoding)
+                }
+                facts.chunked = true
+            } else if equalsLower(name, "host") {
+                hostCount += 1
+                if hostCount > 1 { return .failure(.duplicateHost) }
+                if !isValidHost(value) { return .failure(.invalidHost) }
+            }
+        }
+        if facts.chunked && facts.contentLength != nil { return .failure(.contentLengthWithTransferEncoding) }
+        if facts.chunked && facts.versionMinor == 0 { return .failure(.unsupportedTransferEncoding) }
+        if facts.versionMinor == 1 && hostCount == 0 { return .failure(.missingHost) }
+        return .success(facts)
+    }
+
+    /// RFC 9110 tchar.
+    @inline(__always)
+    static func isTChar(_ c: UInt8) -> Bool {
+        switch c {
+        case 48...57, 65...90, 97...122: return true
+        case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true
+        default: return false
+        }
+    }
+
+    /// Compares bytes to an ASCII lower-case literal, case-insensitively.
+    @inline(__always)
+    static func equalsLower(_ bytes: UnsafeRawBufferPointer, _ lower: StaticString) -> Bool {
+        guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        let p = lower.utf8Start
+        for k in 0..<bytes.count {
+            var c = bytes[k]
+            if c >= 65 && c <= 90 { c |= 0x20 }
+            if c != p[k] { return false }
+        }
+        return true
+    }
+
+    /// 1*DIGIT without sign, spaces or commas, at most 18 digits (so it fits Int64).
+    static func parseDecimal(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var v: Int64 = 0
+        for c in bytes {
+            guard c >= 48 && c <= 57 else { return nil }
+            v = v * 10 + Int64(c - 48)
+        }
+        return v
+    }
+
+    /// uri-host [ ":" port ]: reg-name / IPv4 / IP-literal characters only; never `/`, `@`, `?`, `#` or spaces.
+    static func isValidHost(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= 255 else { return false }
+        for c in bytes {
+            switch c {
+            case 48...57, 65...90, 97...122: continue
+            case 45, 46, 95, 126, 33, 36, 38, 39, 40, 41, 42, 43, 44, 59, 61, 37, 58, 91, 93: continue
+            default: return false
+            }
+        }
+        return true
+    }
+}
+
+extension HeadScanner {
+    /// The request-target of a refused head, for the access log: bytes outside printable ASCII are %-escaped.
+    public static func rawTarget(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard let firstSpace = bytes.firstIndex(of: 32) else { return nil }
+        var end = firstSpace + 1
+        while end < bytes.count && bytes[end] != 32 && bytes[end] != 13 && bytes[end] != 10 { end += 1 }
+        if end - firstSpace - 1 > 2048 { end = firstSpace + 1 + 2048 }
+        var out = ""
+        for c in bytes[(firstSpace + 1)..<end] {
+            if c > 32 && c < 127 && c != 34 && c != 92 {
+                out.unicodeScalars.append(UnicodeScalar(c))
+            } else {
+                out += "%" + String(c, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

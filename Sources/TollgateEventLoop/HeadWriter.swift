@@ -1,0 +1,69 @@
+/// Serialises heads tollgate writes; values come from parsed fields, so they are already free of CR/LF/NUL.
+enum HeadWriter {
+    /// `METHOD target HTTP/1.1` + headers + framing + blank line.
+    static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + r.headers.count * 48)
+        out.append(contentsOf: r.method.utf8)
+        out.append(32)
+        out.append(contentsOf: r.target.utf8)
+        out.append(contentsOf: " HTTP/1.1\r\n".utf8)
+        appendHeaders(r.headers, to: &out)
+        if chunked {
+            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+        } else if let contentLength {
+            appendField("Content-Length", String(contentLength), to: &out)
+        }
+        out.append(13)
+        out.append(10)
+        return out
+    }
+
+    /// Status line + headers (framing and Connection included by the caller) + blank line.
+    static func response(status: Int, reason: String, headers: HTTPHeaderList) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + headers.count * 48)
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        out.append(contentsOf: String(status).utf8)
+        out.append(32)
+        out.append(contentsOf: reason.utf8)
+        out.append(13)
+        out.append(10)
+        appendHeaders(headers, to: &out)
+        out.append(13)
+        out.append(10)
+        return out
+    }
+
+    static func appendHeaders(_ headers: HTTPHeaderList, to out: inout [UInt8]) {
+        for h in headers { appendField(h.name, h.value, to: &out) }
+    }
+
+    @inline(__always)
+    static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(58)
+        out.append(32)
+        out.append(contentsOf: value.utf8)
+        out.append(13)
+        out.append(10)
+    }
+
+    /// `<hex size>\r\n` for a chunk of `count` bytes.
+    static func chunkHeader(_ count: Int) -> [UInt8] {
+        Array(String(count, radix: 16).utf8) + [13, 10]
+    }
+
+    /// Names never copied from an upstream response to the client: hop-by-hop and framing.
+    static func isHopByHopResponseHeader(_ name: String) -> Bool {
+        switch name.count {
+        case 2: return name.caseInsensitiveEquals("te")
+        case 7: return name.caseInsensitiveEquals("trailer") || name.caseInsensitiveEquals("upgrade")
+        case 10: return name.caseInsensitiveEquals("connection") || name.caseInsensitiveEquals("keep-alive")
+        case 14: return name.caseInsensitiveEquals("content-length")
+        case 16: return name.caseInsensitiveEquals("proxy-connection")
+        case 17: return name.caseInsensitiveEquals("transfer-encoding")
+        default: return false
+        }
+    }
+}

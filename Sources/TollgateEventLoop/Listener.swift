@@ -1,0 +1,120 @@
+private import CLibevent
+import Synchronization
+
+/// Counts open client connections across every worker, to enforce `max_connections`.
+public final class ConnectionCounter: Sendable {
+    private let open = Atomic<Int>(0)
+    private let limit: Atomic<Int>
+
+    /// A counter allowing `limit` connections at once.
+    public init(limit: Int) { self.limit = Atomic(limit) }
+
+    /// Connections open now.
+    public var current: Int { open.load(ordering: .relaxed) }
+
+    /// Changes the limit (reload); connections above it are not cut.
+    public func setLimit(_ n: Int) { limit.store(n, ordering: .relaxed) }
+
+    /// Takes a slot; false when the limit is reached.
+    func tryAcquire() -> Bool {
+        let n = open.wrappingAdd(1, ordering: .relaxed).newValue
+        if n > limit.load(ordering: .relaxed) {
+            open.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    /// Gives a slot back.
+    func release() { open.wrappingSubtract(1, ordering: .relaxed) }
+}
+
+/// A listening socket on one loop (SO_REUSEPORT, so every worker binds the same port and the kernel spreads
+/// connections). Thread rule: created and used on its loop's thread.
+public final class Listener {
+    private var listener: OpaquePointer?
+    private let loop: EventLoop
+    private let handler: HTTPServerHandler
+    private let counter: ConnectionCounter
+    private let settings: () -> ServerSettings
+    private let tls: TLSContext?
+    /// The port actually bound (useful with port 0).
+    public let port: UInt16
+
+    /// Binds `address` on `loop`; `settings` is read for each accepted connection (so reloads apply to new ones).
+    public init(loop: EventLoop, address: SocketAddress, handler: HTTPServerHandler, counter: ConnectionCounter,
+                tls: TLSContext? = nil, settings: @escaping () -> ServerSettings) throws(SocketError) {
+        self.loop = loop
+        self.handler = handler
+        self.counter = counter
+        self.settings = settings
+        self.tls = tls
+        var flags = UInt32(LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT)
+        let isV6 = address.storage.count >= MemoryLayout<sockaddr_in6>.size
+        if isV6 { flags |= UInt32(LEV_OPT_BIND_IPV6ONLY) }
+        var made: OpaquePointer?
+        address.withSockaddr { sa, len in
+            made = evconnlistener_new_bind(loop.base, nil, nil, flags, 1024, sa.assumingMemoryBound(to: sockaddr.self), len)
+        }
+        guard let made else { throw SocketError.errno("cannot listen on \(address)") }
+        listener = made
+        // Read back the bound port.
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = evconnlistener_get_fd(made)
+        let bound: UInt16 = withUnsafeMutablePointer(to: &storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa -> UInt16 in
+                guard getsockname(fd, sa, &len) == 0 else { return 0 }
+                if sa.pointee.sa_family == sa_family_t(AF_INET6) {
+                    return sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                }
+                return sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            }
+        }
+        port = bound
+        evconnlistener_set_cb(made, { _, fd, sa, _, arg in
+            Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue().accepted(fd: fd, sa: sa)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private func accepted(fd: Int32, sa: UnsafeMutablePointer<sockaddr>?) {
+        guard counter.tryAcquire() else {
+            // Over max_connections: refuse at once rather than queue work we cannot take.
+            _ = tollgate_close_fd(fd)
+            return
+        }
+        var text = [CChar](repeating: 0, count: 64)
+        var peer = "unknown"
+        if let sa, tollgate_sockaddr_ip(sa, &text, 64) == 0 {
+            peer = text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            if peer.hasPrefix("::ffff:") && peer.contains(".") { peer.removeFirst(7) }
+        }
+        _ = tollgate_set_nodelay(fd)
+        let options = Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)
+        let bev: OpaquePointer?
+        if let tls, let ssl = tls.newSession() {
+            bev = bufferevent_openssl_socket_new(loop.base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, options)
+        } else {
+            bev = bufferevent_socket_new(loop.base, fd, options)
+        }
+        guard let bev else {
+            _ = tollgate_close_fd(fd)
+            counter.release()
+            return
+        }
+        let counter = self.counter
+        let conn = ServerConnection(loop: loop, bev: bev, peerAddress: peer, isTLS: tls != nil,
+                                    settings: settings(), handler: handler, onClose: { counter.release() })
+        conn.start()
+    }
+
+    /// Stops accepting; the socket closes.
+    public func close() {
+        if let l = listener {
+            listener = nil
+            evconnlistener_free(l)
+        }
+    }
+
+    deinit { close() }
+}

@@ -1,0 +1,37 @@
+private import CLibevent
+
+/// An OpenSSL server context (certificate + key), shared by the listeners that terminate TLS.
+/// A new context is built on reload and swapped in; existing sessions keep the old one.
+public final class TLSContext: @unchecked Sendable {
+    private let ctx: OpaquePointer
+
+    /// Loads a PEM certificate chain and private key; TLS 1.2 minimum.
+    public init(certificatePath: String, keyPath: String) throws(SocketError) {
+        EventLoop.setUp()
+        guard let c = SSL_CTX_new(TLS_server_method()) else { throw SocketError(message: "SSL_CTX_new failed") }
+        _ = tollgate_SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION)
+        // OpenSSL 3 treats a peer close without close_notify as an error unless told otherwise.
+        SSL_CTX_set_options(c, tollgate_SSL_OP_IGNORE_UNEXPECTED_EOF() | tollgate_SSL_OP_NO_RENEGOTIATION())
+        guard SSL_CTX_use_certificate_chain_file(c, certificatePath) == 1 else {
+            SSL_CTX_free(c)
+            throw SocketError(message: "cannot load TLS certificate \(certificatePath): \(TLSContext.lastError())")
+        }
+        guard SSL_CTX_use_PrivateKey_file(c, keyPath, SSL_FILETYPE_PEM) == 1, SSL_CTX_check_private_key(c) == 1 else {
+            SSL_CTX_free(c)
+            throw SocketError(message: "cannot load TLS key \(keyPath): \(TLSContext.lastError())")
+        }
+        ctx = c
+    }
+
+    deinit { SSL_CTX_free(ctx) }
+
+    func newSession() -> OpaquePointer? { SSL_new(ctx) }
+
+    private static func lastError() -> String {
+        let code = ERR_get_error()
+        if code == 0 { return "unknown error" }
+        var buf = [CChar](repeating: 0, count: 256)
+        ERR_error_string_n(code, &buf, 256)
+        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

@@ -1,0 +1,396 @@
+private import CLibevent
+
+/// One keep-alive HTTP/1.1 connection to the upstream. It writes a rebuilt request, parses the response head,
+/// and relays the body into the client's output buffer with re-framing and backpressure.
+/// Thread rule: used only on its pool's loop. Retained from `init` until `close()`.
+final class UpstreamConnection {
+    enum State {
+        case exchanging  // waiting for / reading a response
+        case idle  // parked in the pool
+        case closed
+    }
+
+    private let pool: UpstreamPool
+    private var bev: OpaquePointer?
+    private var state: State = .exchanging
+    private var connected = false
+    private var served = 0
+    private var client: ServerConnection?
+    private var requestComplete = false
+    private var isHeadRequest = false
+    private var headDone = false
+    private var receivedAny = false
+    private let parser = WireParser(isRequest: false)
+    private var scanResume = 0
+    private var framing: BodyFraming = .none
+    private var clientFraming: BodyFraming = .none
+    private var remaining: Int64 = 0
+    private var keepAlive = true
+    private var readPaused = false
+    private var messageDone = false
+    private var timer: LoopTimer?
+
+    /// Opens a connection (non-blocking connect; writes queue until it completes).
+    init(pool: UpstreamPool) {
+        self.pool = pool
+        let loop = pool.loop
+        _ = Unmanaged.passRetained(self)
+        timer = LoopTimer(loop: loop) { [unowned self] in self.timerFired() }
+        bev = bufferevent_socket_new(loop.base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+        bufferevent_setcb(bev, { _, arg in
+            Unmanaged<UpstreamConnection>.fromOpaque(arg!).takeUnretainedValue().readable()
+        }, { _, arg in
+            Unmanaged<UpstreamConnection>.fromOpaque(arg!).takeUnretainedValue().writable()
+        }, { _, what, arg in
+            Unmanaged<UpstreamConnection>.fromOpaque(arg!).takeUnretainedValue().event(what)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        bufferevent_setwatermark(bev, Int16(EV_WRITE), pool.settings.highWater / 4, 0)
+        let rc = pool.address.withSockaddr { bufferevent_socket_connect(bev, $0.assumingMemoryBound(to: sockaddr.self), $1) }
+        if rc != 0 {
+            // Immediate failure (e.g. no route): report on the next loop turn, like an async error.
+            connectFailedEarly = true
+        }
+        timer?.arm(pool.settings.connectTimeout)
+    }
+
+    private var connectFailedEarly = false
+
+    /// The request buffer for body bytes.
+    var outputBuffer: OpaquePointer? { bev.flatMap { bufferevent_get_output($0) } }
+
+    /// Starts an exchange: writes the request head; the body follows through `outputBuffer`.
+    func begin(client: ServerConnection, head: [UInt8], isHeadRequest: Bool, requestComplete: Bool) {
+        self.client = client
+        self.isHeadRequest = isHeadRequest
+        self.requestComplete = requestComplete
+        state = .exchanging
+        headDone = false
+        receivedAny = false
+        messageDone = false
+        scanResume = 0
+        if let out = outputBuffer {
+            head.withUnsafeBytes { _ = evbuffer_add(out, $0.baseAddress, $0.count) }
+        }
+        bufferevent_enable(bev, Int16(EV_READ | EV_WRITE))
+        if connected { timer?.arm(pool.settings.responseTimeout) }
+        if connectFailedEarly { timer?.arm(0) }  // reported as a connect failure on the next turn
+    }
+
+    /// Body bytes were queued: the upstream gets a fresh response deadline.
+    func requestProgress() {
+        if connected && !headDone { timer?.arm(pool.settings.responseTimeout) }
+    }
+
+    /// The whole request body has been queued.
+    func requestSent() { requestComplete = true }
+
+    /// The client's output drained: resume reading the response.
+    func clientDrained() {
+        if readPaused && state == .exchanging {
+            readPaused = false
+            bufferevent_enable(bev, Int16(EV_READ))
+            relay()
+        }
+    }
+
+    /// The client went away or gave up: this connection's state is unknown, so it closes.
+    func abandon() {
+        client = nil
+        close()
+    }
+
+    /// Called when the pool hands this connection out again; false if it died meanwhile.
+    func takeFromPool() -> Bool {
+        guard state == .idle, bev != nil else { return false }
+        timer?.disarm()
+        state = .exchanging
+        return true
+    }
+
+    /// Called when the pool keeps this connection: watch it for the upstream closing it.
+    func parkInPool() {
+        state = .idle
+        bufferevent_enable(bev, Int16(EV_READ))
+        timer?.arm(pool.settings.idleTimeout)
+    }
+
+    // MARK: - Callbacks
+
+    private func readable() {
+        switch state {
+        case .idle:
+            // Bytes on an idle link (or a close notice): it cannot be reused safely.
+            pool.remove(self)
+            close()
+        case .exchanging:
+            receivedAny = true
+            if headDone { relay() } else { parseHead() }
+        case .closed:
+            break
+        }
+    }
+
+    private func writable() {
+        guard state == .exchanging, let out = outputBuffer else { return }
+        if evbuffer_get_length(out) <= pool.settings.highWater / 4 { client?.upstreamDrained() }
+    }
+
+    private func event(_ what: Int16) {
+        let w = Int32(what)
+        if (w & BEV_EVENT_CONNECTED) != 0 {
+            connected = true
+            let fd = bufferevent_getfd(bev)
+            if fd >= 0 { _ = tollgate_set_nodelay(fd) }
+            if state == .exchanging { timer?.arm(pool.settings.responseTimeout) }
+            return
+        }
+        switch state {
+        case .idle:
+            pool.remove(self)
+            close()
+        case .exchanging:
+            if headDone && framing == .untilClose {
+                relay()
+                finishUntilClose()
+            } else {
+                fail(timedOut: false)
+            }
+        case .closed:
+            break
+        }
+    }
+
+    private func timerFired() {
+        switch state {
+        case .idle:
+            pool.remove(self)
+            close()
+        case .exchanging:
+            // Not connected in time → 502; no response in time → 504.
+            fail(timedOut: connected)
+        case .closed:
+            break
+        }
+    }
+
+    // MARK: - Response
+
+    private func parseHead() {
+        guard let input = bufferevent_get_input(bev) else { return }
+        let maxHead = 65536
+        while true {
+            let length = evbuffer_get_length(input)
+            if length == 0 { return }
+            let window = min(length, maxHead + 4)
+            guard let base = evbuffer_pullup(input, window) else { return }
+            let bytes = UnsafeRawBufferPointer(start: base, count: window)
+            switch HeadScanner.findEnd(bytes, from: scanResume) {
+            case .incomplete(let resume):
+                if length > maxHead { fail(timedOut: false) } else { scanResume = resume }
+                return
+            case .invalid:
+                fail(timedOut: false)
+                return
+            case .complete(let start, let end):
+                scanResume = 0
+                parser.reset()
+                parser.skipBody = isHeadRequest
+                let headBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                guard parser.execute(headBytes) == headBytes.count, parser.headComplete else {
+                    fail(timedOut: false)
+                    return
+                }
+                evbuffer_drain(input, end)
+                let status = parser.head.status
+                if status >= 100 && status < 200 {
+                    if status == 101 {
+                        fail(timedOut: false)
+                        return
+                    }
+                    continue  // interim responses (103 Early Hints…) are not relayed
+                }
+                startResponse()
+                return
+            }
+        }
+    }
+
+    private func startResponse() {
+        guard let client else { return close() }
+        let head = parser.head
+        let status = head.status
+        if isHeadRequest || status == 204 || status == 304 {
+            framing = .none
+        } else if head.chunked {
+            framing = .chunked
+        } else if let n = head.contentLength {
+            framing = .length(n)
+        } else {
+            framing = .untilClose
+        }
+        keepAlive = head.keepAlive && framing != .untilClose
+        // Hop-by-hop headers, and any named in Connection, stay on this link.
+        var named: [String] = []
+        for h in head.headers where h.name.caseInsensitiveEquals("connection") {
+            for token in h.value.split(separator: ",") {
+                named.append(token.trimmingSpaces())
+            }
+        }
+        var headers: HTTPHeaderList = []
+        headers.reserveCapacity(head.headers.count)
+        for h in head.headers {
+            if HeadWriter.isHopByHopResponseHeader(h.name) { continue }
+            if !named.isEmpty && named.contains(where: { $0.caseInsensitiveEquals(h.name) }) { continue }
+            headers.append(h)
+        }
+        var advertised = framing
+        if isHeadRequest, let n = head.contentLength { advertised = .length(n) }
+        let reason = ReasonPhrase.of(status)
+        clientFraming = client.upstreamHead(status: status, reason: reason, headers: headers,
+                                            upstreamFraming: advertised, upstreamKeepsOpen: keepAlive)
+        if isHeadRequest { clientFraming = .none }
+        headDone = true
+        if case .length(let n) = framing { remaining = n }
+        timer?.arm(pool.settings.responseTimeout)
+        relay()
+    }
+
+    /// Moves buffered response body bytes to the client, re-framed for it.
+    private func relay() {
+        guard state == .exchanging, headDone, let client, let input = bufferevent_get_input(bev),
+            let out = client.outputBuffer
+        else { return }
+        switch framing {
+        case .none:
+            complete()
+            return
+        case .length:
+            let n = min(remaining, Int64(evbuffer_get_length(input)))
+            if n > 0 {
+                move(Int(n), from: input, to: out)
+                remaining -= n
+            }
+            if remaining == 0 {
+                complete()
+                return
+            }
+        case .chunked:
+            parser.sink = self
+            var iov = iovec()
+            while !messageDone, evbuffer_peek(input, -1, nil, &iov, 1) > 0, iov.iov_len > 0 {
+                let segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
+                guard let used = parser.execute(segment) else {
+                    parser.sink = nil
+                    fail(timedOut: false)
+                    return
+                }
+                evbuffer_drain(input, used)
+                if used < segment.count { break }
+            }
+            parser.sink = nil
+            if messageDone {
+                complete()
+                return
+            }
+        case .untilClose:
+            let n = evbuffer_get_length(input)
+            if n > 0 { move(n, from: input, to: out) }
+        }
+        timer?.arm(pool.settings.responseTimeout)
+        if client.clientIsBackedUp && !readPaused {
+            readPaused = true
+            bufferevent_disable(bev, Int16(EV_READ))
+        }
+    }
+
+    /// Moves `n` body bytes without copying; wraps them in a chunk when the client gets chunked framing.
+    private func move(_ n: Int, from input: OpaquePointer, to out: OpaquePointer) {
+        if clientFraming == .chunked {
+            let header = HeadWriter.chunkHeader(n)
+            header.withUnsafeBytes { _ = evbuffer_add(out, $0.baseAddress, $0.count) }
+            evbuffer_remove_buffer(input, out, n)
+            evbuffer_add(out, "\r\n", 2)
+        } else if clientFraming == .none {
+            evbuffer_drain(input, n)
+            return
+        } else {
+            evbuffer_remove_buffer(input, out, n)
+        }
+        client?.upstreamBodyQueued(n)
+    }
+
+    private func finishUntilClose() {
+        guard state == .exchanging else { return }
+        keepAlive = false
+        complete()
+    }
+
+    private func complete() {
+        guard state == .exchanging else { return }
+        timer?.disarm()
+        let c = client
+        client = nil
+        served += 1
+        let leftover = bufferevent_get_input(bev).map { evbuffer_get_length($0) } ?? 0
+        let reusable = keepAlive && requestComplete && leftover == 0 && (outputBuffer.map { evbuffer_get_length($0) } ?? 1) == 0
+        if reusable {
+            pool.release(self)
+        } else {
+            close()
+        }
+        c?.upstreamComplete()
+    }
+
+    private func fail(timedOut: Bool) {
+        let c = client
+        client = nil
+        // A reused link that died before answering anything is the classic keep-alive race: retry is safe
+        // for idempotent, body-less requests (the client connection checks those conditions).
+        let canRetry = served > 0 && !receivedAny && !timedOut
+        close()
+        c?.upstreamFailed(timedOut: timedOut, canRetry: canRetry)
+    }
+
+    /// Frees the socket and the retain from `init`. Idempotent.
+    func close() {
+        guard state != .closed else { return }
+        state = .closed
+        timer?.disarm()
+        timer = nil
+        client = nil
+        if let b = bev {
+            bev = nil
+            bufferevent_free(b)
+        }
+        Unmanaged.passUnretained(self).release()
+    }
+}
+
+extension UpstreamConnection: WireParserSink {
+    func wireParserBody(_ bytes: UnsafeRawBufferPointer) {
+        guard let out = client?.outputBuffer, !bytes.isEmpty else { return }
+        if clientFraming == .chunked {
+            let header = HeadWriter.chunkHeader(bytes.count)
+            header.withUnsafeBytes { _ = evbuffer_add(out, $0.baseAddress, $0.count) }
+            evbuffer_add(out, bytes.baseAddress, bytes.count)
+            evbuffer_add(out, "\r\n", 2)
+        } else if clientFraming != .none {
+            evbuffer_add(out, bytes.baseAddress, bytes.count)
+        } else {
+            return
+        }
+        client?.upstreamBodyQueued(bytes.count)
+    }
+
+    func wireParserMessageComplete() { messageDone = true }
+}
+
+extension Substring {
+    /// Trims spaces and tabs at both ends.
+    func trimmingSpaces() -> String {
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

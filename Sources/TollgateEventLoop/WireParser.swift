@@ -1,0 +1,161 @@
+private import CHTTPParser
+
+/// What http-parser reported for one message head.
+struct ParsedHead {
+    var method = ""
+    var url = ""
+    var status = 0
+    var versionMinor = 1
+    var headers: HTTPHeaderList = []
+    var contentLength: Int64? = nil
+    var chunked = false
+    var keepAlive = true
+    var invalidUTF8 = false
+}
+
+/// Receives body bytes and the end of a message from a `WireParser`.
+protocol WireParserSink: AnyObject {
+    /// Decoded body bytes (chunk framing removed). Only valid during the call.
+    func wireParserBody(_ bytes: UnsafeRawBufferPointer)
+    /// The whole message (including any chunked trailer) has been parsed.
+    func wireParserMessageComplete()
+}
+
+/// A thin owner of one nodejs/http-parser instance (Debian's libhttp-parser), used for heads and chunked bodies.
+/// Thread rule: used only by the connection that owns it, on that connection's loop.
+final class WireParser {
+    private let parser: UnsafeMutablePointer<http_parser>
+    private var settings = http_parser_settings()
+    private let kind: http_parser_type
+    /// The head being collected.
+    var head = ParsedHead()
+    private var currentField: String? = nil
+    /// Where decoded bodies go; weak so the parser never keeps its connection alive.
+    weak var sink: WireParserSink?
+    /// Set by the response parser's user: the request was HEAD, so the response has no body.
+    var skipBody = false
+    /// True once on_headers_complete ran for the current message.
+    private(set) var headComplete = false
+
+    /// Creates a request (`isRequest`) or response parser.
+    init(isRequest: Bool) {
+        kind = isRequest ? HTTP_REQUEST : HTTP_RESPONSE
+        parser = .allocate(capacity: 1)
+        http_parser_init(parser, kind)
+        http_parser_settings_init(&settings)
+        settings.on_url = { p, at, len in
+            WireParser.from(p).head.url += WireParser.string(at, len)
+            return 0
+        }
+        settings.on_header_field = { p, at, len in
+            let me = WireParser.from(p)
+            me.flushField(nil)
+            me.currentField = (me.currentField ?? "") + WireParser.string(at, len)
+            return 0
+        }
+        settings.on_header_value = { p, at, len in
+            let me = WireParser.from(p)
+            let bytes = UnsafeRawBufferPointer(start: at, count: len)
+            if let value = String(validating: bytes, as: UTF8.self) {
+                me.flushField(value)
+            } else {
+                me.head.invalidUTF8 = true
+                me.flushField("")
+            }
+            return 0
+        }
+        settings.on_headers_complete = { p in
+            let me = WireParser.from(p)
+            return me.headersComplete()
+        }
+        settings.on_body = { p, at, len in
+            let me = WireParser.from(p)
+            me.sink?.wireParserBody(UnsafeRawBufferPointer(start: at, count: len))
+            return 0
+        }
+        settings.on_message_complete = { p in
+            let me = WireParser.from(p)
+            me.sink?.wireParserMessageComplete()
+            // Pause so that bytes of a pipelined next message stay unparsed until the owner asks for them.
+            http_parser_pause(p, 1)
+            return 0
+        }
+    }
+
+    deinit { parser.deallocate() }
+
+    /// Starts a new message (after the previous one completed or a head was given up).
+    func reset() {
+        http_parser_init(parser, kind)
+        head = ParsedHead()
+        currentField = nil
+        headComplete = false
+        skipBody = false
+        parser.pointee.data = nil
+    }
+
+    /// Feeds bytes; returns how many were consumed, or nil on a parse error. A paused parser (message
+    /// complete) consumes up to the end of that message; call `reset()` before the next one.
+    func execute(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        let consumed = http_parser_execute(
+            parser, &settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+        let err = tollgate_http_parser_errno(parser)
+        if err == HPE_OK || err == HPE_PAUSED { return consumed }
+        return nil
+    }
+
+    /// Tells the parser the peer closed: completes a read-until-close response body. Returns false on error.
+    func finish() -> Bool {
+        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        _ = http_parser_execute(parser, &settings, nil, 0)
+        let err = tollgate_http_parser_errno(parser)
+        return err == HPE_OK || err == HPE_PAUSED
+    }
+
+    /// The parser's error name, for debug logs.
+    var errorName: String {
+        String(cString: http_errno_name(tollgate_http_parser_errno(parser)))
+    }
+
+    private func flushField(_ value: String?) {
+        guard let value else { return }
+        if let name = currentField {
+            head.headers.append((name: name, value: value))
+            currentField = nil
+        }
+    }
+
+    private func headersComplete() -> Int32 {
+        let p = parser.pointee
+        head.versionMinor = Int(p.http_minor)
+        if kind == HTTP_REQUEST {
+            head.method = String(cString: http_method_str(http_method(rawValue: UInt32(p.method))))
+        } else {
+            head.status = Int(p.status_code)
+        }
+        head.chunked = (p.flags & UInt32(F_CHUNKED.rawValue)) != 0
+        head.contentLength = (p.flags & UInt32(F_CONTENTLENGTH.rawValue)) != 0 ? Int64(p.content_length) : nil
+        head.keepAlive = http_should_keep_alive(parser) != 0
+        headComplete = true
+        // 1 tells http-parser that this response has no body (HEAD request, handled by the owner).
+        return skipBody ? 1 : 0
+    }
+
+    /// The parser's view of whether the response is framed by the connection closing.
+    var bodyEndsAtClose: Bool {
+        let p = parser.pointee
+        if head.chunked || head.contentLength != nil || skipBody { return false }
+        let s = head.status
+        if kind == HTTP_RESPONSE && (s / 100 == 1 || s == 204 || s == 304) { return false }
+        return p.http_major > 0 || kind == HTTP_RESPONSE
+    }
+
+    private static func from(_ p: UnsafeMutablePointer<http_parser>?) -> WireParser {
+        Unmanaged<WireParser>.fromOpaque(p!.pointee.data!).takeUnretainedValue()
+    }
+
+    private static func string(_ at: UnsafePointer<CChar>?, _ len: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(start: at, count: len), as: UTF8.self)
+    }
+}

@@ -1,0 +1,131 @@
+import TollgateCore
+import TollgateEventLoop
+import Logging
+import Foundation
+
+/// Runs `tollgate serve`: workers sharing the listen port, a main loop for signals, reload and drain.
+public final class ProxyServer: @unchecked Sendable {
+    private let configPath: String
+    private let logger: Logger
+    private var store: SnapshotStore?
+    private var workers: [Worker] = []
+    private let mainLoop = EventLoop()
+    private var signals: SignalWatcher?
+    private var counter = ConnectionCounter(limit: 0)
+    private var log = AccessLog(enabled: true)
+    private var draining = false
+    /// Called once listening, with the bound "host:port" strings (tests and `demo` use it).
+    public var onListening: (([String]) -> Void)?
+
+    /// A server for the config at `configPath`.
+    public init(configPath: String, logger: Logger) {
+        self.configPath = configPath
+        self.logger = logger
+    }
+
+    /// Loads the config, binds, and runs until SIGTERM/SIGINT has drained. Returns the exit code.
+    public func run() -> Int32 {
+        let config: TollgateConfig
+        switch ConfigLoader.load(path: configPath) {
+        case .failure(let errors):
+            for e in errors.errors { logger.error("\(e)") }
+            return 1
+        case .success(let c):
+            config = c
+        }
+        let snapshot: ProxySnapshot
+        do {
+            snapshot = try ProxySnapshot(config: config, generation: 1)
+        } catch {
+            logger.error("upstream: \(error)")
+            return 1
+        }
+        let store = SnapshotStore(snapshot)
+        self.store = store
+        counter = ConnectionCounter(limit: config.limits.maxConnections)
+        log = AccessLog(enabled: config.log.access)
+        let count = config.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        var addresses: [SocketAddress] = []
+        for l in config.listen {
+            switch SocketAddress.resolve(host: l.host, port: l.port) {
+            case .success(let a): addresses.append(a)
+            case .failure(let e):
+                logger.error("listen \(l): \(e)")
+                return 1
+            }
+        }
+        do {
+            for i in 0..<count {
+                let w = Worker(index: i, store: store)
+                let ports = try w.bind(addresses, counter: counter, log: log)
+                if i == 0 {
+                    // Port 0 (tests): every other worker binds the port the first one got.
+                    for (k, l) in config.listen.enumerated() where l.port == 0 {
+                        if case .success(let a) = SocketAddress.resolve(host: l.host, port: ports[k]) {
+                            addresses[k] = a
+                        }
+                    }
+                    let shown = config.listen.enumerated().map { k, l in
+                        ListenAddress(host: l.host, port: ports[k]).description
+                    }
+                    logger.info("listening on \(shown.joined(separator: ", ")) → upstream \(snapshot.upstreamAddress), \(count) worker(s)")
+                    onListening?(shown)
+                }
+                workers.append(w)
+            }
+        } catch {
+            logger.error("\(error)")
+            return 1
+        }
+        for w in workers { w.start() }
+        signals = SignalWatcher(loop: mainLoop, signals: [SignalNumber.hangup, SignalNumber.terminate,
+                                                          SignalNumber.interrupt]) { [unowned self] sig in
+            if sig == SignalNumber.hangup { self.reload() } else { self.beginDrain() }
+        }
+        mainLoop.run()
+        return 0
+    }
+
+    /// SIGHUP: load the config again; a bad file changes nothing (all-or-nothing).
+    private func reload() {
+        guard let store else { return }
+        switch ConfigLoader.load(path: configPath) {
+        case .failure(let errors):
+            logger.error("reload refused, keeping the running config:")
+            for e in errors.errors { logger.error("  \(e)") }
+        case .success(let config):
+            do {
+                let next = try ProxySnapshot(config: config, generation: store.currentGeneration + 1)
+                store.publish(next)
+                counter.setLimit(config.limits.maxConnections)
+                log.setEnabled(config.log.access)
+                logger.info("reloaded \(configPath) (generation \(next.generation))")
+            } catch {
+                logger.error("reload refused, keeping the running config: upstream: \(error)")
+            }
+        }
+    }
+
+    /// SIGTERM/SIGINT: stop accepting, let exchanges finish within drain_timeout, then exit.
+    private func beginDrain() {
+        if draining { return }
+        draining = true
+        let timeout = store?.load().config.limits.drainTimeout ?? 20
+        logger.info("draining \(counter.current) connection(s), up to \(timeout)s")
+        for w in workers { w.stopAccepting() }
+        let deadline = Monotonic.now() + timeout
+        pollDrain(deadline: deadline)
+    }
+
+    private var drainTimer: Any?
+
+    private func pollDrain(deadline: Double) {
+        let open = counter.current
+        if open == 0 || Monotonic.now() >= deadline {
+            if open > 0 { logger.warning("drain timeout: closing \(open) connection(s)") }
+            mainLoop.stop()
+            return
+        }
+        mainLoop.after(0.05) { [unowned self] in self.pollDrain(deadline: deadline) }
+    }
+}

@@ -1,0 +1,49 @@
+import TollgateCore
+import TollgateEventLoop
+
+/// Everything a request needs from the configuration, built once per (re)load and never mutated: a request
+/// reads one snapshot and uses it to the end (STYLE rule 4).
+public final class ProxySnapshot: Sendable {
+    /// The validated configuration.
+    public let config: TollgateConfig
+    /// Route table, first match wins.
+    public let policy: RoutePolicy
+    /// Resolved upstream address.
+    public let upstreamAddress: SocketAddress
+    /// Limits for newly accepted client connections.
+    public let serverSettings: ServerSettings
+    /// Upstream pool settings.
+    public let upstreamSettings: UpstreamSettings
+    /// Client header names removed on every request (identity headers, and credentials unless forwarded).
+    public let strippedNames: [String]
+    /// Number of this snapshot (+1 on every applied reload).
+    public let generation: Int
+
+    /// Builds a snapshot; fails when the upstream host cannot be resolved.
+    public init(config: TollgateConfig, generation: Int) throws(SocketError) {
+        self.config = config
+        self.generation = generation
+        policy = RoutePolicy(routes: config.routes)
+        switch SocketAddress.resolve(host: config.upstream.host, port: config.upstream.port) {
+        case .success(let a): upstreamAddress = a
+        case .failure(let e): throw e
+        }
+        let l = config.limits
+        serverSettings = ServerSettings(
+            maxHeaderBytes: l.maxHeaderBytes, maxBodyBytes: l.maxBodyBytes,
+            timeouts: ServerTimeouts(header: l.headerTimeout, idle: l.idleTimeout))
+        upstreamSettings = UpstreamSettings(connectTimeout: l.upstreamConnectTimeout, responseTimeout: l.upstreamTimeout)
+        let ids = config.identityHeaders
+        var stripped = [ids.user, ids.groups, ids.roles, ids.tokenID]
+        if !config.forwardAuthorization {
+            stripped.append("Authorization")
+            if let key = config.apiKeyHeader { stripped.append(key) }
+        }
+        strippedNames = stripped
+    }
+
+    /// True when `address` is inside `trusted_proxies`.
+    public func isTrusted(_ address: String) -> Bool {
+        config.trustedProxies.contains { $0.contains(address) }
+    }
+}

@@ -1,0 +1,57 @@
+import TollgateCore
+import TollgateEventLoop
+import Foundation
+
+/// One event loop thread with its listeners, upstream pool and pipeline. Thread rule: after `start()`, its
+/// state is touched only on its own loop; other threads use `loop.execute`.
+final class Worker: @unchecked Sendable {
+    let loop = EventLoop()
+    let index: Int
+    private let store: SnapshotStore
+    private var cached: ProxySnapshot
+    private(set) var pool: UpstreamPool
+    private var listeners: [Listener] = []
+    private var pipeline: RequestPipeline?
+    private var thread: Thread?
+
+    init(index: Int, store: SnapshotStore) {
+        self.index = index
+        self.store = store
+        cached = store.load()
+        pool = UpstreamPool(loop: loop, address: cached.upstreamAddress, settings: cached.upstreamSettings)
+    }
+
+    /// The snapshot in force; refreshed when a reload published a new generation (one atomic load otherwise).
+    func snapshot() -> ProxySnapshot {
+        if store.currentGeneration != cached.generation {
+            cached = store.load()
+            pool.update(address: cached.upstreamAddress, settings: cached.upstreamSettings)
+        }
+        return cached
+    }
+
+    /// Binds `addresses` (before the thread starts); returns the bound ports.
+    func bind(_ addresses: [SocketAddress], counter: ConnectionCounter, log: AccessLog) throws(SocketError) -> [UInt16] {
+        let pipeline = RequestPipeline(worker: self, log: log)
+        self.pipeline = pipeline
+        var ports: [UInt16] = []
+        for address in addresses {
+            let l = try Listener(loop: loop, address: address, handler: pipeline, counter: counter) { [unowned self] in
+                self.snapshot().serverSettings
+            }
+            listeners.append(l)
+            ports.append(l.port)
+        }
+        return ports
+    }
+
+    func start() { thread = loop.startThread(name: "tollgate-worker-\(index)") }
+
+    /// Stops accepting (drain): open connections finish their exchanges. Safe from any thread.
+    func stopAccepting() {
+        loop.execute { [self] in
+            for l in self.listeners { l.close() }
+            self.listeners.removeAll()
+        }
+    }
+}
