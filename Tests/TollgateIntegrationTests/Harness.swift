@@ -28,8 +28,8 @@ final class Child {
     init(_ executable: String, _ args: [String], dir: URL) throws {
         stdoutURL = dir.appendingPathComponent("\(UUID().uuidString).out")
         stderrURL = dir.appendingPathComponent("\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = args
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
@@ -117,7 +117,7 @@ final class Stack {
             realm: "test"
             limits:
               max_header_bytes: 8192
-              max_body_bytes: 1048576
+            \(limits.contains("max_body_bytes") ? "" : "  max_body_bytes: 1048576")
             \(limits.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             \(extra)
             routes:
@@ -139,7 +139,7 @@ final class Stack {
 
 /// Runs a command and returns (exit code, stdout, stderr).
 @discardableResult
-func run(_ args: [String], stdin: Data? = nil) throws -> (code: Int32, out: String, err: String) {
+func shell(_ args: [String], stdin: Data? = nil) throws -> (code: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = args

@@ -119,13 +119,13 @@ final class ProxyForwardingTests: XCTestCase {
     }
 
     func testCurlThroughTheProxy() throws {
-        let r = try run(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(stack.proxyPort)/hello?q=1"])
+        let r = try shell(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(stack.proxyPort)/hello?q=1"])
         XCTAssertTrue(r.out.hasSuffix("\n200"), r.out)
         XCTAssertTrue(r.out.contains("\"path\":\"/hello\""), r.out)
     }
 
     func testAccessLogIsOneJSONLinePerRequestOnStdout() throws {
-        _ = try run(["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:\(stack.proxyPort)/logged?secret=1",
+        _ = try shell(["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:\(stack.proxyPort)/logged?secret=1",
                      "-H", "Authorization: Bearer tg_supersecret"])
         usleep(200_000)
         let lines = stack.proxy.stdout.split(separator: "\n")
