@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let strict: [SwiftSetting] = []
+// Warnings are errors in our own targets (STYLE.md habits); dependencies are left alone.
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 
 let package = Package(
     name: "tollgate",
@@ -44,8 +45,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"]),
-        .testTarget(name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop"]),
-        .testTarget(name: "TollgateIntegrationTests", dependencies: [], exclude: ["Fixtures"]),
+        .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"], swiftSettings: strict),
+        .testTarget(name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop"], swiftSettings: strict),
+        .testTarget(name: "TollgateIntegrationTests", dependencies: [], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -3,5 +3,5 @@
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
-swift build --build-tests -Xswiftc -warnings-as-errors
+swift build --build-tests
 swift test --skip-build
