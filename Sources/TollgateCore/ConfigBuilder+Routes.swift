@@ -17,6 +17,7 @@ extension ConfigBuilder {
     }
 
     private mutating func route(_ node: Node, path: String) -> Route? {
+        let errorsBefore = reader.errors.count
         guard let fields = reader.fields(of: node, path: path, allowed: Self.routeKeys) else { return nil }
         var match: RouteMatch?
         var name: String?
@@ -24,7 +25,8 @@ extension ConfigBuilder {
         var isPublic = false
         var roles: [String] = []
         var rolesAll: [String] = []
-        var ok = true
+        // An unknown key (say `role:`) already failed the route; "needs roles" on top of it would be noise.
+        var ok = reader.errors.count == errorsBefore
         for item in fields {
             switch item.key {
             case "path": if let value = routePath(item) { match = .prefix(value) } else { ok = false }

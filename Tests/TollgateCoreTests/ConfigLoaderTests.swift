@@ -110,11 +110,11 @@ struct ConfigLoaderTests {
         #expect(config.failedAuth == FailedAuthConfig(limit: 5, window: 86400))
         #expect(config.log == LogConfig(access: false, level: "debug"))
         #expect(config.routes.count == 2)
-        #expect(config.routes[0] == Route(match: .prefix("/healthz"), name: "health", isPublic: true, line: 39))
+        #expect(config.routes[0] == Route(match: .prefix("/healthz"), name: "health", isPublic: true, line: 36))
         #expect(
             config.routes[1]
                 == Route(match: .exact("/"), name: "/", methods: ["GET", "HEAD"], roles: ["x.y_z-1"],
-                    rolesAll: ["reader", "team:a"], line: 42))
+                    rolesAll: ["reader", "team:a"], line: 39))
         #expect(config.forwardAuth == ForwardAuthConfig(listen: [ListenAddress(host: "0.0.0.0", port: 8082)]))
         #expect(config.strippedHeaderNames == ["X-User", "X-Groups", "X-Roles", "X-Token"])
     }
