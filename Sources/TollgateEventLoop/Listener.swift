@@ -38,6 +38,8 @@ public final class Listener {
     private let counter: ConnectionCounter
     private let settings: () -> ServerSettings
     private let tls: TLSContext?
+    /// Open connections accepted here, so that a drain can reach them. Loop thread only.
+    private var open: [ObjectIdentifier: ServerConnection] = [:]
     /// The port actually bound (useful with port 0).
     public let port: UInt16
 
@@ -103,9 +105,21 @@ public final class Listener {
             return
         }
         let counter = self.counter
+        var id: ObjectIdentifier?
         let conn = ServerConnection(loop: loop, bev: bev, peerAddress: peer, isTLS: tls != nil,
-                                    settings: settings(), handler: handler, onClose: { counter.release() })
+                                    settings: settings(), handler: handler, onClose: { [weak self] in
+            counter.release()
+            if let self, let id { self.open[id] = nil }
+        })
+        id = ObjectIdentifier(conn)
+        open[ObjectIdentifier(conn)] = conn
         conn.start()
+    }
+
+    /// Stops accepting and drains: idle connections close now, busy ones after their current exchange.
+    public func drain() {
+        close()
+        for conn in Array(open.values) { conn.drain() }
     }
 
     /// Stops accepting; the socket closes.

@@ -299,10 +299,23 @@ public final class ServerConnection {
 
     // MARK: - Answers chosen by the handler
 
+    /// Drain (SIGTERM): an idle connection closes now; one in an exchange finishes it with `Connection: close`.
+    func drain() {
+        draining = true
+        switch machine.state {
+        case .idle, .readingHead:
+            close()
+        case .exchanging, .closing, .closed:
+            break
+        }
+    }
+
+    private var draining = false
+
     /// Sends a response generated locally. If the request body was not read, the connection closes afterwards.
     public func respond(_ response: LocalResponse) {
         guard machine.state == .exchanging else { return }
-        let mustClose = response.close || !machine.requestDone || clientEOF
+        let mustClose = response.close || !machine.requestDone || clientEOF || draining
         writeLocal(response, close: mustClose || !machine.keepAlive)
         finishResponse(mustClose: mustClose)
     }
@@ -495,7 +508,7 @@ public final class ServerConnection {
         let client11 = (requestHead?.versionMinor ?? 1) == 1
         var framing = upstreamFraming
         var out = headers
-        var close = !machine.keepAlive || clientEOF
+        var close = !machine.keepAlive || clientEOF || draining
         switch upstreamFraming {
         case .length(let n):
             out.append((name: "Content-Length", value: String(n)))

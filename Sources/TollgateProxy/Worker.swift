@@ -50,7 +50,7 @@ final class Worker: @unchecked Sendable {
     /// Stops accepting (drain): open connections finish their exchanges. Safe from any thread.
     func stopAccepting() {
         loop.execute { [self] in
-            for l in self.listeners { l.close() }
+            for l in self.listeners { l.drain() }
             self.listeners.removeAll()
         }
     }

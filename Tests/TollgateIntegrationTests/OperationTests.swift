@@ -114,4 +114,25 @@ final class OperationTests: XCTestCase {
         XCTAssertFalse(stack.proxy.process.isRunning)
         XCTAssertEqual(stack.proxy.process.terminationStatus, 0)
     }
+
+    func testSigtermFinishesInFlightRequestsAndClosesIdleOnes() throws {
+        try stack.startProxy(upstreamPort: try stack.startFixture())
+        let idle = try RawClient(port: stack.proxyPort, timeout: 5)
+        idle.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        XCTAssertEqual(idle.readResponses(1).first?.statusCode, 200)
+        let busy = try RawClient(port: stack.proxyPort, timeout: 5)
+        busy.send("GET /slow?ms=800 HTTP/1.1\r\nHost: a\r\n\r\n")
+        usleep(200_000)
+        let start = Date()
+        stack.proxy.signal(SIGTERM)
+        let answer = busy.readResponses(1).first ?? ""
+        XCTAssertEqual(answer.statusCode, 200, "the request in flight must finish during the drain")
+        XCTAssertTrue(answer.contains("Connection: close"), answer)
+        XCTAssertTrue(idle.readAll().closed, "idle keep-alive connections are closed at once")
+        while stack.proxy.process.isRunning && Date().timeIntervalSince(start) < 5 { usleep(50_000) }
+        XCTAssertFalse(stack.proxy.process.isRunning)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 3, "drain waited for idle connections")
+        // New connections are refused once draining.
+        XCTAssertThrowsError(try RawClient(port: stack.proxyPort))
+    }
 }
