@@ -18,20 +18,23 @@ public enum ForwardingHeaders {
     /// Headers the caller writes itself from parsed fields.
     static let framing: Set<String> = ["host", "content-length", "expect"]
 
+    /// Everything always removed: hop-by-hop plus framing.
+    private static let alwaysRemoved = hopByHop.union(framing)
+
     /// Builds the upstream headers for one request. Pure and thread-safe.
     public static func build(_ input: ForwardingInput) -> ForwardingResult {
-        var removed = hopByHop.union(framing)
-        for name in input.strippedNames { removed.insert(HeaderName.key(name)) }
+        let keys = input.headers.map { HeaderName.key($0.name) }
+        let stripped = input.strippedNames.map(HeaderName.key)
+        var listed: [String] = []  // names listed in `Connection:`
         var host: String?
-        for field in input.headers {
-            let key = HeaderName.key(field.name)
+        for (index, key) in keys.enumerated() {
             if key == "connection" {
-                for token in field.value.split(separator: ",") {
+                for token in input.headers[index].value.split(separator: ",") {
                     let trimmed = token.trimmingASCIIWhitespace()
-                    if !trimmed.isEmpty { removed.insert(HeaderName.key(String(trimmed))) }
+                    if !trimmed.isEmpty { listed.append(HeaderName.key(String(trimmed))) }
                 }
             } else if host == nil && key == "host" {
-                host = field.value
+                host = input.headers[index].value
             }
         }
 
@@ -41,9 +44,9 @@ public enum ForwardingHeaders {
         var forwardedProto: [String] = []
         var forwardedHost: [String] = []
         var requestIDs: [String] = []
-        for field in input.headers {
-            let key = HeaderName.key(field.name)
-            if removed.contains(key) { continue }
+        for (index, field) in input.headers.enumerated() {
+            let key = keys[index]
+            if alwaysRemoved.contains(key) || stripped.contains(key) || listed.contains(key) { continue }
             // Only the exact (hyphenated) spelling is read; `X_Forwarded_For` is dropped unread.
             let exact = !field.name.utf8.contains(UInt8(ascii: "_"))
             switch key {

@@ -2,16 +2,24 @@
 enum HeaderName {
     /// Lower-cased with `_` read as `-`: many backends (CGI, WSGI, PHP) cannot tell `X_User` from `X-User`.
     static func key(_ name: String) -> String {
-        var bytes = Array(name.utf8)
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
-                bytes[index] = byte + 32
-            } else if byte == UInt8(ascii: "_") {
-                bytes[index] = UInt8(ascii: "-")
-            }
+        let utf8 = name.utf8
+        if !utf8.contains(where: { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "_") }) {
+            return name
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: utf8.count) { buffer in
+            var index = 0
+            for byte in utf8 {
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                    buffer[index] = byte + 32
+                } else if byte == UInt8(ascii: "_") {
+                    buffer[index] = UInt8(ascii: "-")
+                } else {
+                    buffer[index] = byte
+                }
+                index += 1
+            }
+            return index
+        }
     }
 
     /// Headers tollgate itself manages; none may be configured as an identity or api-key header.

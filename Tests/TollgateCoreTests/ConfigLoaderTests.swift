@@ -99,13 +99,17 @@ struct ConfigLoaderTests {
         #expect(config.trustedProxies.map(\.description) == ["10.0.0.0/8", "fd00::/8", "192.0.2.1/32"])
         #expect(config.stateFile == "/var/lib/tollgate/state.json")
         #expect(config.tls == TLSConfig(certPath: "/etc/tollgate/tls/tls.crt", keyPath: "/abs/tls.key"))
-        #expect(config.identityHeaders == IdentityHeaderNames(user: "X-User", groups: "X-Groups", roles: "X-Roles",
-            tokenID: "X-Token"))
+        #expect(
+            config.identityHeaders
+                == IdentityHeaderNames(
+                    user: "X-User", groups: "X-Groups", roles: "X-Roles",
+                    tokenID: "X-Token"))
         #expect(config.forwardAuthorization)
         #expect(config.apiKeyHeader == "X-Api-Key")
         #expect(
             config.limits
-                == Limits(maxHeaderBytes: 8192, maxBodyBytes: 1_048_576, headerTimeout: 5, idleTimeout: 120,
+                == Limits(
+                    maxHeaderBytes: 8192, maxBodyBytes: 1_048_576, headerTimeout: 5, idleTimeout: 120,
                     upstreamConnectTimeout: 1.5, upstreamTimeout: 3600, drainTimeout: 0, maxConnections: 50))
         #expect(config.failedAuth == FailedAuthConfig(limit: 5, window: 86400))
         #expect(config.log == LogConfig(access: false, level: "debug"))
@@ -113,7 +117,8 @@ struct ConfigLoaderTests {
         #expect(config.routes[0] == Route(match: .prefix("/healthz"), name: "health", isPublic: true, line: 36))
         #expect(
             config.routes[1]
-                == Route(match: .exact("/"), name: "/", methods: ["GET", "HEAD"], roles: ["x.y_z-1"],
+                == Route(
+                    match: .exact("/"), name: "/", methods: ["GET", "HEAD"], roles: ["x.y_z-1"],
                     rolesAll: ["reader", "team:a"], line: 39))
         #expect(config.forwardAuth == ForwardAuthConfig(listen: [ListenAddress(host: "0.0.0.0", port: 8082)]))
         #expect(config.strippedHeaderNames == ["X-User", "X-Groups", "X-Roles", "X-Token"])

@@ -58,8 +58,12 @@ struct ForwardingHeadersTests {
         #expect(result.host == "h")
     }
 
-    @Test("hop-by-hop headers are removed", arguments: ["Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection",
-        "Connection", "Transfer-Encoding", "keep-alive", "UPGRADE", "Proxy-Authorization"])
+    @Test(
+        "hop-by-hop headers are removed",
+        arguments: [
+            "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection",
+            "Connection", "Transfer-Encoding", "keep-alive", "UPGRADE", "Proxy-Authorization",
+        ])
     func hopByHop(name: String) {
         let result = build([(name, "x"), ("Accept", "a")])
         #expect(values(result, name).isEmpty)
@@ -130,8 +134,11 @@ struct ForwardingHeadersTests {
     @Test("configured names are stripped, not just the defaults (kubernetes#119631)")
     func configuredNames() {
         let result = build(
-            [("X-Remote-User", "admin"), ("x_remote_user", "admin"), ("Authorization", "Bearer s"), ("X-Api-Key", "k"),
-            ("X-Forwarded-User", "other")],
+            [
+                ("X-Remote-User", "admin"), ("x_remote_user", "admin"), ("Authorization", "Bearer s"),
+                ("X-Api-Key", "k"),
+                ("X-Forwarded-User", "other"),
+            ],
             stripped: ["X-Remote-User", "Authorization", "X-Api-Key"])
         #expect(values(result, "X-Remote-User").isEmpty)
         #expect(values(result, "Authorization").isEmpty)
@@ -142,7 +149,10 @@ struct ForwardingHeadersTests {
     @Test("an untrusted peer's X-Forwarded-* are replaced")
     func untrustedPeer() {
         let result = build(
-            [("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "evil"), ("Host", "h")],
+            [
+                ("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "evil"),
+                ("Host", "h"),
+            ],
             scheme: "https")
         #expect(values(result, "X-Forwarded-For") == ["192.0.2.10"])
         #expect(values(result, "X-Forwarded-Proto") == ["https"])

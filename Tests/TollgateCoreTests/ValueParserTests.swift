@@ -16,8 +16,12 @@ struct DurationParserTests {
         #expect(DurationParser.parse("360d") == 31_104_000)
     }
 
-    @Test("rejected", arguments: ["", "10", "0", "-5s", "+5s", "5", "s", "5x", "5 s", " 5s", "5S", "1h30m", "1.s", ".5s",
-        "5sec", "1e3s", "9999999999999999s", "five seconds", "5ms5"])
+    @Test(
+        "rejected",
+        arguments: [
+            "", "10", "0", "-5s", "+5s", "5", "s", "5x", "5 s", " 5s", "5S", "1h30m", "1.s", ".5s",
+            "5sec", "1e3s", "9999999999999999s", "five seconds", "5ms5",
+        ])
     func rejected(text: String) {
         #expect(DurationParser.parse(text) == nil)
     }
@@ -41,9 +45,13 @@ struct ListenAddressTests {
         #expect(ListenAddress("[::1]:9")?.description == "[::1]:9")
     }
 
-    @Test("invalid addresses", arguments: ["", "8080", ":8080", "0.0.0.0", "0.0.0.0:", "0.0.0.0:65536", "::1:8080",
-        "[::1]8080", "[::1", "[1.2.3.4]:80", "host name:80", "0.0.0.0:80x", "0.0.0.0:-1", "999.1.1.1:80", "-a:80",
-        "a..b:80", "[::1]:"])
+    @Test(
+        "invalid addresses",
+        arguments: [
+            "", "8080", ":8080", "0.0.0.0", "0.0.0.0:", "0.0.0.0:65536", "::1:8080",
+            "[::1]8080", "[::1", "[1.2.3.4]:80", "host name:80", "0.0.0.0:80x", "0.0.0.0:-1", "999.1.1.1:80", "-a:80",
+            "a..b:80", "[::1]:",
+        ])
     func invalid(text: String) {
         #expect(ListenAddress(text) == nil)
     }
@@ -83,8 +91,12 @@ struct UpstreamTargetTests {
         #expect(error.message == "https upstreams are not supported yet")
     }
 
-    @Test("invalid URLs", arguments: ["127.0.0.1:8081", "http://", "http://:80", "http://h/api", "http://h?x", "http://h#f",
-        "http://u:p@h", "ftp://h", "http://h:0", "http://h:99999", "http://::1:80", "http://h:80/x/"])
+    @Test(
+        "invalid URLs",
+        arguments: [
+            "127.0.0.1:8081", "http://", "http://:80", "http://h/api", "http://h?x", "http://h#f",
+            "http://u:p@h", "ftp://h", "http://h:0", "http://h:99999", "http://::1:80", "http://h:80/x/",
+        ])
     func invalid(text: String) {
         #expect((try? UpstreamTarget.parse(text).get()) == nil)
     }
@@ -133,8 +145,12 @@ struct CIDRTests {
         #expect(CIDR("0.0.0.0/0")?.contains("::1") == false)
     }
 
-    @Test("invalid", arguments: ["", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0/8",
-        "a.b.c.d", "10.0.0.0/8/8", "fe80::1%eth0", "[::1]", "::ffff:1.2.3.4/95", " 10.0.0.0/8", "10.0.0.0/0x8"])
+    @Test(
+        "invalid",
+        arguments: [
+            "", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0/8",
+            "a.b.c.d", "10.0.0.0/8/8", "fe80::1%eth0", "[::1]", "::ffff:1.2.3.4/95", " 10.0.0.0/8", "10.0.0.0/0x8",
+        ])
     func invalid(text: String) {
         #expect(CIDR(text) == nil)
     }
