@@ -65,7 +65,10 @@ struct ServerConnectionStateMachine: Equatable {
         switch state {
         case .idle:
             state = .readingHead
-            deadline = now + timeouts.header  // not reset by later bytes: slowloris gets no extension
+            // Not reset by later bytes: slowloris gets no extension. On a fresh connection the deadline runs
+            // from accept, so a first byte sent late does not buy a second header period.
+            let headDeadline = now + timeouts.header
+            deadline = exchanges == 0 ? min(deadline ?? headDeadline, headDeadline) : headDeadline
         case .exchanging where !requestDone:
             deadline = now + timeouts.idle  // body progress
         default:
