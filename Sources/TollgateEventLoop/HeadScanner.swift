@@ -102,24 +102,59 @@ public enum HeadScanner {
         var facts = HeadFacts(versionMinor: Int(bytes[i + 7] - 48), contentLength: nil, chunked: false, headerCount: 0)
         i += 10
         var hostCount = 0
+        if let error = validateFields(bytes, from: i, maxHeaders: maxHeaders, facts: &facts, hostCount: &hostCount) {
+            return .failure(error)
+        }
+        if facts.chunked && facts.versionMinor == 0 { return .failure(.unsupportedTransferEncoding) }
+        if facts.versionMinor == 1 && hostCount == 0 { return .failure(.missingHost) }
+        return .success(facts)
+    }
+
+    /// Validates an upstream response head (status line + fields) with the same field rules as requests, so a
+    /// lenient upstream cannot smuggle `Content-Length : 5` or obs-fold past the relay.
+    public static func validateResponse(_ bytes: UnsafeRawBufferPointer) -> Result<HeadFacts, HeadError> {
+        // "HTTP/1.x SP 3DIGIT SP reason CRLF"
+        let n = bytes.count
+        guard n >= 14, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47,
+            bytes[5] == 49, bytes[6] == 46, bytes[7] == 48 || bytes[7] == 49, bytes[8] == 32,
+            (48...57).contains(bytes[9]), (48...57).contains(bytes[10]), (48...57).contains(bytes[11])
+        else { return .failure(.badVersion) }
+        var i = 12
+        while i < n && bytes[i] != 13 {
+            let c = bytes[i]
+            if (c < 32 && c != 9) || c == 127 { return .failure(.badRequestLine) }
+            i += 1
+        }
+        guard i + 1 < n, bytes[i + 1] == 10 else { return .failure(.bareCR) }
+        var facts = HeadFacts(versionMinor: Int(bytes[7] - 48), contentLength: nil, chunked: false, headerCount: 0)
+        var hostCount = 0
+        if let error = validateFields(bytes, from: i + 2, maxHeaders: 256, facts: &facts, hostCount: &hostCount) {
+            return .failure(error)
+        }
+        return .success(facts)
+    }
+
+    /// Header lines from `start` through the blank line; fills `facts`; returns the first error.
+    private static func validateFields(_ bytes: UnsafeRawBufferPointer, from start: Int, maxHeaders: Int,
+                                       facts: inout HeadFacts, hostCount: inout Int) -> HeadError? {
+        let n = bytes.count
+        var i = start
         var transferEncodingCount = 0
-        // ---- header lines until the blank line
         while i < n {
             if bytes[i] == 13 {  // blank line: end of head
-                guard i + 2 == n, bytes[i + 1] == 10 else { return .failure(.badRequestLine) }
+                guard i + 2 == n, bytes[i + 1] == 10 else { return .badRequestLine }
                 break
             }
-            if bytes[i] == 32 || bytes[i] == 9 { return .failure(.obsFold) }
+            if bytes[i] == 32 || bytes[i] == 9 { return .obsFold }
             let nameStart = i
             while i < n && isTChar(bytes[i]) { i += 1 }
-            guard i < n else { return .failure(.missingColon) }
+            guard i < n else { return .missingColon }
             if bytes[i] != 58 {
-                if i == nameStart && bytes[i] != 58 { return .failure(.invalidHeaderName) }
-                if bytes[i] == 32 || bytes[i] == 9 { return .failure(.spaceBeforeColon) }
-                if bytes[i] == 13 { return .failure(.missingColon) }
-                return .failure(.invalidHeaderName)
+                if bytes[i] == 32 || bytes[i] == 9 { return i == nameStart ? .invalidHeaderName : .spaceBeforeColon }
+                if bytes[i] == 13 { return i == nameStart ? .invalidHeaderName : .missingColon }
+                return .invalidHeaderName
             }
-            if i == nameStart { return .failure(.emptyHeaderName) }
+            if i == nameStart { return .emptyHeaderName }
             let nameEnd = i
             i += 1
             // value: OWS *(VCHAR / obs-text / SP / HTAB) OWS CRLF
@@ -128,36 +163,32 @@ public enum HeadScanner {
             var valueEnd = i
             while i < n && bytes[i] != 13 {
                 let c = bytes[i]
-                if (c < 32 && c != 9) || c == 127 { return .failure(.invalidValueChar) }
+                if (c < 32 && c != 9) || c == 127 { return .invalidValueChar }
                 if c != 32 && c != 9 { valueEnd = i + 1 }
                 i += 1
             }
-            guard i + 1 < n, bytes[i + 1] == 10 else { return .failure(.bareCR) }
+            guard i + 1 < n, bytes[i + 1] == 10 else { return .bareCR }
             i += 2
             facts.headerCount += 1
-            if facts.headerCount > maxHeaders { return .failure(.tooManyHeaders) }
+            if facts.headerCount > maxHeaders { return .tooManyHeaders }
             let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd])
             let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
             if equalsLower(name, "content-length") {
-                if facts.contentLength != nil { return .failure(.duplicateContentLength) }
-                guard let length = parseDecimal(value) else { return .failure(.invalidContentLength) }
+                if facts.contentLength != nil { return .duplicateContentLength }
+                guard let length = parseDecimal(value) else { return .invalidContentLength }
                 facts.contentLength = length
             } else if equalsLower(name, "transfer-encoding") {
                 transferEncodingCount += 1
-                if transferEncodingCount > 1 || !equalsLower(value, "chunked") {
-                    return .failure(.unsupportedTransferEncoding)
-                }
+                if transferEncodingCount > 1 || !equalsLower(value, "chunked") { return .unsupportedTransferEncoding }
                 facts.chunked = true
             } else if equalsLower(name, "host") {
                 hostCount += 1
-                if hostCount > 1 { return .failure(.duplicateHost) }
-                if !isValidHost(value) { return .failure(.invalidHost) }
+                if hostCount > 1 { return .duplicateHost }
+                if !isValidHost(value) { return .invalidHost }
             }
         }
-        if facts.chunked && facts.contentLength != nil { return .failure(.contentLengthWithTransferEncoding) }
-        if facts.chunked && facts.versionMinor == 0 { return .failure(.unsupportedTransferEncoding) }
-        if facts.versionMinor == 1 && hostCount == 0 { return .failure(.missingHost) }
-        return .success(facts)
+        if facts.chunked && facts.contentLength != nil { return .contentLengthWithTransferEncoding }
+        return nil
     }
 
     /// RFC 9110 tchar.

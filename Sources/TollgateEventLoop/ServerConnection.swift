@@ -84,6 +84,7 @@ public final class ServerConnection {
 
     // The current exchange.
     private var body: BodyState = .none
+    private var chunkCheck = ChunkedFramingValidator()
     private var sink: BodySink = .discard
     private var bodyBytes: Int64 = 0
     private var bodyTooLarge = false
@@ -255,6 +256,7 @@ public final class ServerConnection {
         resetExchange()
         if facts.chunked {
             body = .chunked
+            chunkCheck.reset()
         } else if let n = facts.contentLength, n > 0 {
             body = .length(remaining: n)
         } else {
@@ -415,7 +417,17 @@ public final class ServerConnection {
             parser.sink = self
             var iov = iovec()
             while case .chunked = body, evbuffer_peek(input, -1, nil, &iov, 1) > 0, iov.iov_len > 0 {
-                let segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
+                var segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
+                switch chunkCheck.feed(segment) {
+                case .invalid:
+                    parser.sink = nil
+                    bodyFailed(status: 400)
+                    return
+                case .complete(let count):
+                    segment = UnsafeRawBufferPointer(rebasing: segment[0..<count])
+                case .needMore:
+                    break
+                }
                 guard let used = parser.execute(segment) else {
                     parser.sink = nil
                     bodyFailed(status: 400)

@@ -23,6 +23,7 @@ final class UpstreamConnection {
     private let parser = WireParser(isRequest: false)
     private var scanResume = 0
     private var framing: BodyFraming = .none
+    private var chunkCheck = ChunkedFramingValidator()
     private var clientFraming: BodyFraming = .none
     private var remaining: Int64 = 0
     private var keepAlive = true
@@ -196,7 +197,11 @@ final class UpstreamConnection {
                 parser.reset()
                 parser.skipBody = isHeadRequest
                 let headBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                guard parser.execute(headBytes) == headBytes.count, parser.headComplete else {
+                guard case .success(let facts) = HeadScanner.validateResponse(headBytes),
+                    parser.execute(headBytes) == headBytes.count, parser.headComplete,
+                    parser.head.chunked == facts.chunked,
+                    isHeadRequest || parser.head.contentLength == facts.contentLength
+                else {
                     fail(timedOut: false)
                     return
                 }
@@ -223,6 +228,7 @@ final class UpstreamConnection {
             framing = .none
         } else if head.chunked {
             framing = .chunked
+            chunkCheck.reset()
         } else if let n = head.contentLength {
             framing = .length(n)
         } else {
@@ -278,7 +284,17 @@ final class UpstreamConnection {
             parser.sink = self
             var iov = iovec()
             while !messageDone, evbuffer_peek(input, -1, nil, &iov, 1) > 0, iov.iov_len > 0 {
-                let segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
+                var segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
+                switch chunkCheck.feed(segment) {
+                case .invalid:
+                    parser.sink = nil
+                    fail(timedOut: false)
+                    return
+                case .complete(let count):
+                    segment = UnsafeRawBufferPointer(rebasing: segment[0..<count])
+                case .needMore:
+                    break
+                }
                 guard let used = parser.execute(segment) else {
                     parser.sink = nil
                     fail(timedOut: false)

@@ -113,6 +113,12 @@ final class LimitsAndUpstreamTests: XCTestCase {
         XCTAssertTrue(r.out.contains("\"error\":\"bad_gateway\""), r.out)
     }
 
+    func testMalformedUpstreamHeadIs502() throws {
+        try stack.startProxy(upstreamPort: try stack.startFixture())
+        let r = try shell(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(stack.proxyPort)/badhead"])
+        XCTAssertTrue(r.out.hasSuffix("\n502"), r.out)
+    }
+
     func testSlowUpstreamIs504() throws {
         try stack.startProxy(upstreamPort: try stack.startFixture(), limits: "upstream_timeout: 500ms")
         let r = try shell(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(stack.proxyPort)/slow?ms=3000"])

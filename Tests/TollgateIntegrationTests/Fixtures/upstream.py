@@ -70,6 +70,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\n\r\n")
             return
+        if u.path == "/badhead":
+            # A lenient upstream: space before the colon would smuggle a second framing header.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length : 5\r\nContent-Length: 5\r\n\r\nhello")
+            self.close_connection = True
+            return
         if u.path == "/close":
             self.send_response(200)
             self.send_header("Connection", "close")

@@ -1,0 +1,75 @@
+import XCTest
+
+@testable import TollgateEventLoop
+
+/// Heads tollgate writes itself.
+final class HeadWriterTests: XCTestCase {
+    private let request = UpstreamRequest(
+        method: "POST", target: "/a/b?c=d",
+        headers: [("Host", "up.example"), ("X-Zeta", "1"), ("Accept", "*/*"), ("X-Alpha", "2"), ("X-Zeta", "3")])
+
+    private func text(_ out: [UInt8]) -> String { String(decoding: out, as: UTF8.self) }
+
+    func testRequestWithContentLengthPreservesHeaderOrder() {
+        XCTAssertEqual(
+            text(HeadWriter.request(request, contentLength: 5, chunked: false)),
+            "POST /a/b?c=d HTTP/1.1\r\nHost: up.example\r\nX-Zeta: 1\r\nAccept: */*\r\nX-Alpha: 2\r\nX-Zeta: 3\r\n"
+                + "Content-Length: 5\r\n\r\n")
+    }
+
+    func testRequestChunked() {
+        XCTAssertEqual(
+            text(HeadWriter.request(request, contentLength: nil, chunked: true)),
+            "POST /a/b?c=d HTTP/1.1\r\nHost: up.example\r\nX-Zeta: 1\r\nAccept: */*\r\nX-Alpha: 2\r\nX-Zeta: 3\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n")
+    }
+
+    func testChunkedWinsOverALengthNeverBoth() {
+        let out = text(HeadWriter.request(request, contentLength: 9, chunked: true))
+        XCTAssertTrue(out.contains("Transfer-Encoding: chunked\r\n"))
+        XCTAssertFalse(out.contains("Content-Length"))
+    }
+
+    func testRequestWithoutBody() {
+        let get = UpstreamRequest(method: "GET", target: "/", headers: [("Host", "h")])
+        XCTAssertEqual(text(HeadWriter.request(get, contentLength: nil, chunked: false)), "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        XCTAssertEqual(
+            text(HeadWriter.request(get, contentLength: 0, chunked: false)), "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    func testWrittenRequestPassesTheScanner() {
+        for (length, chunked) in [(Int64?.none, false), (Int64?(12), false), (Int64?.none, true)] {
+            let out = HeadWriter.request(request, contentLength: length, chunked: chunked)
+            XCTAssertEqual(findEnd(out), .complete(start: 0, end: out.count))
+            guard case .success(let facts) = validate(out) else { return XCTFail("scanner refused \(text(out))") }
+            XCTAssertEqual(facts.contentLength, length)
+            XCTAssertEqual(facts.chunked, chunked)
+            XCTAssertEqual(facts.headerCount, request.headers.count + (length != nil || chunked ? 1 : 0))
+        }
+    }
+
+    func testResponse() {
+        XCTAssertEqual(
+            text(HeadWriter.response(status: 401, reason: "Unauthorized", headers: [("B", "2"), ("A", "1")])),
+            "HTTP/1.1 401 Unauthorized\r\nB: 2\r\nA: 1\r\n\r\n")
+        XCTAssertEqual(text(HeadWriter.response(status: 204, reason: "No Content", headers: [])), "HTTP/1.1 204 No Content\r\n\r\n")
+    }
+
+    func testChunkHeader() {
+        XCTAssertEqual(HeadWriter.chunkHeader(255), Array("ff\r\n".utf8))
+        XCTAssertEqual(HeadWriter.chunkHeader(0), Array("0\r\n".utf8))
+        XCTAssertEqual(HeadWriter.chunkHeader(1), Array("1\r\n".utf8))
+        XCTAssertEqual(HeadWriter.chunkHeader(4096), Array("1000\r\n".utf8))
+        XCTAssertEqual(HeadWriter.chunkHeader(0xABCDEF), Array("abcdef\r\n".utf8))
+    }
+
+    func testHopByHopResponseHeaders() {
+        for name in ["TE", "Trailer", "Upgrade", "connection", "Keep-Alive", "Content-Length", "Proxy-Connection",
+                     "TRANSFER-ENCODING"] {
+            XCTAssertTrue(HeadWriter.isHopByHopResponseHeader(name), name)
+        }
+        for name in ["Content-Type", "Set-Cookie", "Trailers", "ETag", "Date", "X-Connection", ""] {
+            XCTAssertFalse(HeadWriter.isHopByHopResponseHeader(name), name)
+        }
+    }
+}
