@@ -85,6 +85,21 @@ final class OperationTests: XCTestCase {
         XCTAssertLessThan(elapsed, 2.5)
     }
 
+    func testDeadPooledConnectionIsRetriedOnceForIdempotentRequestsOnly() throws {
+        try stack.startProxy(upstreamPort: try stack.startFixture())
+        let c = try RawClient(port: stack.proxyPort)
+        c.send("GET /flaky HTTP/1.1\r\nHost: a\r\n\r\n")
+        XCTAssertEqual(c.readResponses(1).first?.statusCode, 200)
+        // Reuses the pooled link, which the upstream drops: a GET is retried on a fresh link.
+        c.send("GET /flaky HTTP/1.1\r\nHost: a\r\n\r\n")
+        let retried = c.readResponses(1).first ?? ""
+        XCTAssertEqual(retried.statusCode, 200, retried)
+        XCTAssertTrue(retried.hasSuffix("flaky ok"), retried)
+        // A POST on the same kind of dead link is not replayed: 502.
+        c.send("POST /flaky HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertEqual(c.readResponses(1).first?.statusCode, 502)
+    }
+
     func testListensOnIPv6Loopback() throws {
         let echo = try stack.startEcho()
         let config = """

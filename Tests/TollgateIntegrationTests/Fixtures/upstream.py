@@ -39,10 +39,23 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 COUNT += 1
 
+    def flaky(self):
+        """Answers the first request on a connection; drops the connection on the next one without a word
+        (what an upstream whose keep-alive timer fired looks like to a proxy that reuses the link)."""
+        self.served = getattr(self, "served", 0) + 1
+        if self.served >= 2:
+            self.close_connection = True
+            return True
+        return False
+
     def do_GET(self):
         u = urlparse(self.path)
         q = parse_qs(u.query)
         self.count(u.path)
+        if u.path == "/flaky":
+            if self.flaky():
+                return
+            return self.reply(200, b"flaky ok")
         if u.path == "/__count":
             return self.reply(200, str(COUNT).encode())
         if u.path == "/big":
@@ -89,6 +102,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         u = urlparse(self.path)
         self.count(u.path)
+        if u.path == "/flaky":
+            if self.flaky():
+                return
+            return self.reply(200, b"flaky ok")
         n = int(self.headers.get("Content-Length", "0"))
         h = hashlib.sha256()
         left = n
