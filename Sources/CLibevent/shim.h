@@ -25,6 +25,8 @@
 #include <openssl/ssl.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
+#include <crypt.h>
+#include <stdlib.h>
 
 /* Function-like macros are not imported by Swift: one inline wrapper each. */
 static inline struct event *tollgate_evtimer_new(struct event_base *b, event_callback_fn cb, void *arg) {
@@ -59,5 +61,24 @@ static inline int tollgate_sockaddr_ip(const struct sockaddr *sa, char *out, siz
         return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen) ? 0 : -1;
     }
     return -1;
+}
+
+/* crypt_r with its (large) work area on the heap; returns 1 when `setting` verifies `phrase`. The comparison
+ * of the resulting strings is constant-time. */
+static inline int tollgate_crypt_verify(const char *phrase, const char *setting) {
+    struct crypt_data *data = calloc(1, sizeof(struct crypt_data));
+    if (!data) return 0;
+    const char *out = crypt_r(phrase, setting, data);
+    int ok = 0;
+    if (out && out[0] != '*') {
+        size_t a = strlen(out), b = strlen(setting);
+        unsigned char diff = (unsigned char)(a != b);
+        size_t n = a < b ? a : b;
+        for (size_t i = 0; i < n; i++) diff |= (unsigned char)(out[i] ^ setting[i]);
+        ok = diff == 0;
+    }
+    explicit_bzero(data, sizeof(struct crypt_data));
+    free(data);
+    return ok;
 }
 #endif
