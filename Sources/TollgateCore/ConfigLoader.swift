@@ -9,14 +9,9 @@ public enum ConfigLoader {
     /// Reads the file at `path` and parses it; an unreadable file is an error too.
     public static func load(path: String) -> Result<TollgateConfig, ConfigErrors> {
         let text: String
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                return failure(ConfigError(file: path, message: "the file is not valid UTF-8"))
-            }
-            text = decoded
-        } catch {
-            return failure(ConfigError(file: path, message: "cannot read the file: \(reason(of: error))"))
+        switch readUTF8(path: path) {
+        case .success(let decoded): text = decoded
+        case .failure(let error): return failure(error)
         }
         return parse(yaml: text, path: path)
     }
@@ -36,13 +31,30 @@ public enum ConfigLoader {
         let config = builder.build(root)
         let errors = builder.reader.errors
         if let config, errors.isEmpty { return .success(config) }
-        // Stable sort: document order, errors without a position last.
+        return .failure(inDocumentOrder(errors))
+    }
+
+    /// The file's text; unreadable or non-UTF-8 content is an error without a line.
+    static func readUTF8(path: String) -> Result<String, ConfigError> {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                return .failure(ConfigError(file: path, message: "the file is not valid UTF-8"))
+            }
+            return .success(decoded)
+        } catch {
+            return .failure(ConfigError(file: path, message: "cannot read the file: \(reason(of: error))"))
+        }
+    }
+
+    /// Stable sort: document order, errors without a position last.
+    static func inDocumentOrder(_ errors: [ConfigError]) -> ConfigErrors {
         let sorted = errors.enumerated().sorted { left, right in
             let leftLine = left.element.line ?? Int.max
             let rightLine = right.element.line ?? Int.max
             return leftLine != rightLine ? leftLine < rightLine : left.offset < right.offset
         }.map(\.element)
-        return .failure(ConfigErrors(errors: sorted))
+        return ConfigErrors(errors: sorted)
     }
 
     private static func failure(_ error: ConfigError) -> Result<TollgateConfig, ConfigErrors> {

@@ -18,6 +18,8 @@ struct ConfigReader {
     let file: String
     /// Everything found wrong so far.
     private(set) var errors: [ConfigError] = []
+    /// What the top-level mapping is called in messages.
+    var documentName = "the config"
 
     init(file: String) {
         self.file = file
@@ -36,7 +38,7 @@ struct ConfigReader {
     /// The fields of a mapping, in order; unknown and non-string keys are reported (with the allowed ones).
     mutating func fields(of node: Node, path: String, allowed: [String]) -> [ConfigField]? {
         guard case .mapping(let mapping) = node else {
-            fail(node, "\(path.isEmpty ? "the config" : path) must be a mapping of keys, got \(kind(node))")
+            fail(node, "\(path.isEmpty ? documentName : path) must be a mapping of keys, got \(kind(node))")
             return nil
         }
         var result: [ConfigField] = []

@@ -14,6 +14,8 @@ public final class ProxyServer: @unchecked Sendable {
     private var counter = ConnectionCounter(limit: 0)
     private var log = AccessLog(enabled: true)
     private var draining = false
+    private var accounts = AccountsSource(path: "")
+    private var auth = AuthState(limit: 20, window: 60)
     /// Called once listening, with the bound "host:port" strings (tests and `demo` use it).
     public var onListening: (([String]) -> Void)?
 
@@ -33,9 +35,20 @@ public final class ProxyServer: @unchecked Sendable {
         case .success(let c):
             config = c
         }
+        accounts = AccountsSource(path: config.accountsFile)
+        let file: AccountsFile
+        switch accounts.read(force: true) {
+        case .loaded(let f): file = f
+        case .failed(let errors):
+            for e in errors.errors { logger.error("\(e)") }
+            return 1
+        case .unchanged: file = AccountsFile(groups: [], accounts: [])
+        }
+        auth = AuthState(limit: config.failedAuth.limit, window: config.failedAuth.window)
         let snapshot: ProxySnapshot
         do {
-            snapshot = try ProxySnapshot(config: config, generation: 1)
+            snapshot = try ProxySnapshot(config: config, table: TokenTable(file: file, generation: 1), generation: 1)
+            logger.info("accounts: \(snapshot.table.accountCount) account(s), \(snapshot.table.tokenCount) token(s) from \(config.accountsFile)")
         } catch {
             logger.error("upstream: \(error)")
             return 1
@@ -57,7 +70,7 @@ public final class ProxyServer: @unchecked Sendable {
         do {
             for i in 0..<count {
                 let w = Worker(index: i, store: store)
-                let ports = try w.bind(addresses, counter: counter, log: log)
+                let ports = try w.bind(addresses, counter: counter, log: log, auth: auth)
                 if i == 0 {
                     // Port 0 (tests): every other worker binds the port the first one got.
                     for (k, l) in config.listen.enumerated() where l.port == 0 {
@@ -82,8 +95,40 @@ public final class ProxyServer: @unchecked Sendable {
                                                           SignalNumber.interrupt]) { [unowned self] sig in
             if sig == SignalNumber.hangup { self.reload() } else { self.beginDrain() }
         }
+        scheduleSync()
         mainLoop.run()
-        return 0
+        // Drained: stop the workers before the process tears down its globals (libevent, OpenSSL), then
+        // leave without running exit handlers while any thread could still touch them.
+        for w in workers { w.stopAndJoin(timeout: 1) }
+        logger.info("stopped")
+        _exit(0)
+    }
+
+    /// Polls the accounts file every `sync_interval` (re-read from the snapshot, so reloads apply).
+    private func scheduleSync() {
+        let interval = store?.load().config.syncInterval ?? 2
+        mainLoop.after(interval) { [unowned self] in
+            if self.draining { return }
+            self.syncAccounts(force: false)
+            self.scheduleSync()
+        }
+    }
+
+    /// Applies a changed accounts file; a bad one keeps the table in force.
+    private func syncAccounts(force: Bool) {
+        guard let store else { return }
+        switch accounts.read(force: force) {
+        case .unchanged:
+            break
+        case .failed(let errors):
+            logger.error("accounts file refused, keeping the table in force:")
+            for e in errors.errors { logger.error("  \(e)") }
+        case .loaded(let file):
+            let current = store.load()
+            let generation = store.currentGeneration + 1
+            store.publish(current.with(table: TokenTable(file: file, generation: generation), generation: generation))
+            logger.info("accounts reloaded: \(file.accounts.count) account(s) (generation \(generation))")
+        }
     }
 
     /// SIGHUP: load the config again; a bad file changes nothing (all-or-nothing).
@@ -95,8 +140,11 @@ public final class ProxyServer: @unchecked Sendable {
             for e in errors.errors { logger.error("  \(e)") }
         case .success(let config):
             do {
-                let next = try ProxySnapshot(config: config, generation: store.currentGeneration + 1)
+                let current = store.load()
+                let next = try ProxySnapshot(config: config, table: current.table,
+                                             generation: store.currentGeneration + 1)
                 store.publish(next)
+                accounts.retarget(config.accountsFile)
                 counter.setLimit(config.limits.maxConnections)
                 log.setEnabled(config.log.access)
                 logger.info("reloaded \(configPath) (generation \(next.generation))")
@@ -104,6 +152,8 @@ public final class ProxyServer: @unchecked Sendable {
                 logger.error("reload refused, keeping the running config: upstream: \(error)")
             }
         }
+        // SIGHUP re-reads the accounts file at once, changed or not.
+        syncAccounts(force: true)
     }
 
     /// SIGTERM/SIGINT: stop accepting, let exchanges finish within drain_timeout, then exit.

@@ -16,13 +16,25 @@ public final class ProxySnapshot: Sendable {
     public let upstreamSettings: UpstreamSettings
     /// Client header names removed on every request (identity headers, and credentials unless forwarded).
     public let strippedNames: [String]
-    /// Number of this snapshot (+1 on every applied reload).
+    /// Number of this snapshot (+1 on every applied reload of either file).
     public let generation: Int
+    /// The token table in force.
+    public let table: TokenTable
+    /// The two `WWW-Authenticate` challenges of SPEC §5 for this realm.
+    let challenges: HTTPHeaderList
+    /// The same, with `error="invalid_token"` on the Bearer challenge.
+    let challengesInvalidToken: HTTPHeaderList
 
     /// Builds a snapshot; fails when the upstream host cannot be resolved.
-    public init(config: TollgateConfig, generation: Int) throws(SocketError) {
+    public init(config: TollgateConfig, table: TokenTable, generation: Int) throws(SocketError) {
         self.config = config
+        self.table = table
         self.generation = generation
+        let basic = (name: "WWW-Authenticate", value: "Basic realm=\"\(config.realm)\", charset=\"UTF-8\"")
+        challenges = [basic, (name: "WWW-Authenticate", value: "Bearer realm=\"\(config.realm)\"")]
+        challengesInvalidToken = [
+            basic, (name: "WWW-Authenticate", value: "Bearer realm=\"\(config.realm)\", error=\"invalid_token\""),
+        ]
         policy = RoutePolicy(routes: config.routes)
         switch SocketAddress.resolve(host: config.upstream.host, port: config.upstream.port) {
         case .success(let a): upstreamAddress = a
@@ -40,6 +52,25 @@ public final class ProxySnapshot: Sendable {
             if let key = config.apiKeyHeader { stripped.append(key) }
         }
         strippedNames = stripped
+    }
+
+    /// The same configuration with another token table (an accounts-file sync).
+    func with(table: TokenTable, generation: Int) -> ProxySnapshot {
+        // Resolution already succeeded for this config; reuse its address instead of resolving again.
+        ProxySnapshot(copying: self, table: table, generation: generation)
+    }
+
+    private init(copying s: ProxySnapshot, table: TokenTable, generation: Int) {
+        config = s.config
+        policy = s.policy
+        upstreamAddress = s.upstreamAddress
+        serverSettings = s.serverSettings
+        upstreamSettings = s.upstreamSettings
+        strippedNames = s.strippedNames
+        challenges = s.challenges
+        challengesInvalidToken = s.challengesInvalidToken
+        self.table = table
+        self.generation = generation
     }
 
     /// True when `address` is inside `trusted_proxies`.

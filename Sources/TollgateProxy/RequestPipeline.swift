@@ -7,10 +7,12 @@ import TollgateEventLoop
 final class RequestPipeline: HTTPServerHandler {
     private let worker: Worker
     private let log: AccessLog
+    private let auth: AuthState
 
-    init(worker: Worker, log: AccessLog) {
+    init(worker: Worker, log: AccessLog, auth: AuthState) {
         self.worker = worker
         self.log = log
+        self.auth = auth
     }
 
     func handle(_ head: HTTPRequestHead, on connection: ServerConnection) {
@@ -52,10 +54,39 @@ final class RequestPipeline: HTTPServerHandler {
         }
         record.route = route.name
 
-        // (3) public routes are forwarded without identity. (4) authentication and (5) authorisation plug in
-        // here; until the token table exists every matched route is forwarded as public.
-        record.decision = "public"
-        let identity: HTTPHeaderList = []
+        // (3) public routes are forwarded without identity; (4) authenticate, (5) authorise.
+        var identity: HTTPHeaderList = []
+        if route.isPublic {
+            record.decision = "public"
+        } else {
+            switch AccessControl.decide(head: head, route: route, snapshot: snapshot, client: record.client,
+                                        auth: auth) {
+            case .unauthenticated(_, let invalidToken):
+                record.decision = "unauthenticated"
+                let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
+                finishLocal(ErrorResponse.make(401, requestID: record.requestID, extraHeaders: challenges),
+                            record: record, start: start, on: connection)
+                return
+            case .rateLimited(let wait):
+                record.decision = "rate_limited"
+                finishLocal(ErrorResponse.make(429, requestID: record.requestID,
+                                               extraHeaders: [(name: "Retry-After", value: String(wait))]),
+                            record: record, start: start, on: connection)
+                return
+            case .forbidden(let who):
+                record.decision = "forbidden"
+                record.account = who.account
+                record.tokenID = who.tokenID
+                finishLocal(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
+                            on: connection)
+                return
+            case .allow(let who):
+                record.decision = "allow"
+                record.account = who.account
+                record.tokenID = who.tokenID
+                identity = AccessControl.identityHeaders(who, names: snapshot.config.identityHeaders)
+            }
+        }
 
         var headers: HTTPHeaderList = []
         headers.reserveCapacity(forwarding.headers.count + identity.count + 1)

@@ -31,8 +31,10 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Binds `addresses` (before the thread starts); returns the bound ports.
-    func bind(_ addresses: [SocketAddress], counter: ConnectionCounter, log: AccessLog) throws(SocketError) -> [UInt16] {
-        let pipeline = RequestPipeline(worker: self, log: log)
+    func bind(_ addresses: [SocketAddress], counter: ConnectionCounter, log: AccessLog, auth: AuthState)
+        throws(SocketError) -> [UInt16]
+    {
+        let pipeline = RequestPipeline(worker: self, log: log, auth: auth)
         self.pipeline = pipeline
         var ports: [UInt16] = []
         for address in addresses {
@@ -45,7 +47,27 @@ final class Worker: @unchecked Sendable {
         return ports
     }
 
-    func start() { thread = loop.startThread(name: "tollgate-worker-\(index)") }
+    private let finished = DispatchSemaphore(value: 0)
+
+    func start() {
+        let t = Thread { [self] in
+            self.loop.run()
+            self.finished.signal()
+        }
+        t.name = "tollgate-worker-\(index)"
+        t.stackSize = 1 << 20
+        t.start()
+        thread = t
+    }
+
+    /// Ends the loop (after the drain) and waits up to `timeout` seconds for the thread to return.
+    func stopAndJoin(timeout: Double) {
+        loop.execute { [self] in
+            self.pool.closeIdle()
+            self.loop.stop()
+        }
+        _ = finished.wait(timeout: .now() + timeout)
+    }
 
     /// Stops accepting (drain): open connections finish their exchanges. Safe from any thread.
     func stopAccepting() {

@@ -126,6 +126,10 @@ final class Stack {
             """
         let path = dir.appendingPathComponent("tollgate.yaml")
         try config.write(to: path, atomically: true, encoding: .utf8)
+        let accounts = dir.appendingPathComponent("accounts.yaml")
+        if (try? accounts.checkResourceIsReachable()) != true {
+            try "accounts: []\n".write(to: accounts, atomically: true, encoding: .utf8)
+        }
         proxy = try Child(Paths.tollgate, ["serve", "--config", path.path], dir: dir)
         children.append(proxy)
         proxyPort = try proxy.waitForPort()

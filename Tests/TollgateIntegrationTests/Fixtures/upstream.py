@@ -97,7 +97,15 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.reply(200, ("%s %s" % (self.command, self.path)).encode())
 
-    do_HEAD = do_GET
+    def do_HEAD(self):
+        """Headers only (BaseHTTPRequestHandler would otherwise let do_GET write a body)."""
+        u = urlparse(self.path)
+        q = parse_qs(u.query)
+        self.count(u.path)
+        size = int(q.get("mb", ["1"])[0]) << 20 if u.path == "/big" else 0
+        self.send_response(200)
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
 
     def do_POST(self):
         u = urlparse(self.path)

@@ -1,0 +1,130 @@
+/// A credential presented with a request (SPEC section 4). Its description never contains the secret.
+public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// `Authorization: Basic base64(account:secret)`.
+    case basic(account: String, secret: Secret)
+    /// `Authorization: Bearer <token>` or the configured api-key header.
+    case bearer(Secret)
+
+    /// Longest Authorization or api-key value accepted, in bytes.
+    public static let maxValueBytes = 4096
+
+    /// `Basic(account: "name", secret: <redacted>)` or `Bearer(<redacted>)`.
+    public var description: String {
+        switch self {
+        case .basic(let account, _): return "Basic(account: \(AccountsWriter.quoted(account)), secret: <redacted>)"
+        case .bearer: return "Bearer(<redacted>)"
+        }
+    }
+
+    /// Same as `description`.
+    public var debugDescription: String { description }
+
+    /// Parses the Authorization header value(s) and the api-key header value(s) (nil when not configured).
+    ///
+    /// `.none` when no credential was presented; `.malformed` when something was presented but cannot be used:
+    /// bad base64, no colon, an empty name or secret, a name that is not UTF-8, control characters, more than one
+    /// Authorization (or api-key) header, a scheme other than Basic/Bearer, a value over 4096 bytes, or both an
+    /// Authorization and an api-key header. Scheme names are case-insensitive; SP/HTAB separate scheme and value.
+    public static func parse(authorization: [String], apiKey: [String]?) -> CredentialParse {
+        let keys = apiKey ?? []
+        switch (authorization.count, keys.count) {
+        case (0, 0): return .none
+        case (1, 0): return parseAuthorization(Array(authorization[0].utf8))
+        case (0, 1): return parseAPIKey(Array(keys[0].utf8))
+        default: return .malformed
+        }
+    }
+
+    private static func parseAuthorization(_ value: [UInt8]) -> CredentialParse {
+        guard value.count <= maxValueBytes else { return .malformed }
+        let trimmed = trimOWS(value[...])
+        var index = trimmed.startIndex
+        while index < trimmed.endIndex, HTTPToken.isTokenByte(trimmed[index]) { index += 1 }
+        let scheme = trimmed[trimmed.startIndex..<index]
+        let separatorStart = index
+        while index < trimmed.endIndex, isOWS(trimmed[index]) { index += 1 }
+        // A scheme, at least one SP/HTAB, and a non-empty value (token68 has no spaces).
+        guard index > separatorStart, index < trimmed.endIndex else { return .malformed }
+        let credentials = trimmed[index...]
+        if equalsIgnoringCase(scheme, "basic") { return parseBasic(credentials) }
+        if equalsIgnoringCase(scheme, "bearer") {
+            guard isB64Token(credentials) else { return .malformed }
+            return .credential(.bearer(Secret(Array(credentials))))
+        }
+        return .malformed
+    }
+
+    private static func parseBasic(_ encoded: ArraySlice<UInt8>) -> CredentialParse {
+        guard let decoded = Base64.decodeStrict(encoded),
+            let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
+        else { return .malformed }
+        let name = decoded[..<colon]
+        let secret = decoded[(colon + 1)...]
+        // RFC 7617: neither part may hold control characters; the name must be UTF-8 (charset="UTF-8").
+        guard !name.isEmpty, !secret.isEmpty, !decoded.contains(where: isControl),
+            let account = String(validating: name, as: UTF8.self)
+        else { return .malformed }
+        return .credential(.basic(account: account, secret: Secret(Array(secret))))
+    }
+
+    /// The api-key header's value is the token itself: visible ASCII, no spaces.
+    private static func parseAPIKey(_ value: [UInt8]) -> CredentialParse {
+        guard value.count <= maxValueBytes else { return .malformed }
+        let token = trimOWS(value[...])
+        guard !token.isEmpty, token.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { return .malformed }
+        return .credential(.bearer(Secret(Array(token))))
+    }
+
+    /// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+    private static func isB64Token(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            let isTokenChar =
+                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
+                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
+            guard isTokenChar else { break }
+            index += 1
+        }
+        guard index > bytes.startIndex else { return false }
+        return bytes[index...].allSatisfy { $0 == UInt8(ascii: "=") }
+    }
+
+    private static func isOWS(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+    }
+
+    private static func isControl(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7f
+    }
+
+    private static func trimOWS(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, isOWS(first) { slice.removeFirst() }
+        while let last = slice.last, isOWS(last) { slice.removeLast() }
+        return slice
+    }
+
+    /// ASCII case-insensitive comparison with a lowercase literal.
+    private static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return zip(bytes, expected).allSatisfy { byte, want in
+            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            return lower == want
+        }
+    }
+}
+
+/// The outcome of reading a request's credential headers.
+public enum CredentialParse: Sendable {
+    /// No credential was presented (401 without counting toward the brake).
+    case none
+    /// Something was presented but cannot be used (401; counts as an invalid credential).
+    case malformed
+    /// A usable credential (to be authenticated).
+    case credential(Credential)
+}
