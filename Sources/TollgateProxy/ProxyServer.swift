@@ -16,6 +16,7 @@ public final class ProxyServer: @unchecked Sendable {
     private var draining = false
     private var accounts = AccountsSource(path: "")
     private var auth = AuthState(limit: 20, window: 60)
+    private var stateFile: StateFile?
     /// Called once listening, with the bound "host:port" strings (tests and `demo` use it).
     public var onListening: (([String]) -> Void)?
 
@@ -45,6 +46,11 @@ public final class ProxyServer: @unchecked Sendable {
         case .unchanged: file = AccountsFile(groups: [], accounts: [])
         }
         auth = AuthState(limit: config.failedAuth.limit, window: config.failedAuth.window)
+        if let path = config.stateFile {
+            let state = StateFile(path: path, store: auth.lastUse)
+            if let problem = state.restore() { logger.warning("\(problem)") }
+            stateFile = state
+        }
         let snapshot: ProxySnapshot
         do {
             snapshot = try ProxySnapshot(config: config, table: TokenTable(file: file, generation: 1), generation: 1)
@@ -100,6 +106,7 @@ public final class ProxyServer: @unchecked Sendable {
         // Drained: stop the workers before the process tears down its globals (libevent, OpenSSL), then
         // leave without running exit handlers while any thread could still touch them.
         for w in workers { w.stopAndJoin(timeout: 1) }
+        if let problem = stateFile?.flush() { logger.error("\(problem)") }
         logger.info("stopped")
         _exit(0)
     }
@@ -110,6 +117,7 @@ public final class ProxyServer: @unchecked Sendable {
         mainLoop.after(interval) { [unowned self] in
             if self.draining { return }
             self.syncAccounts(force: false)
+            if let problem = self.stateFile?.flush() { self.logger.error("\(problem)") }
             self.scheduleSync()
         }
     }

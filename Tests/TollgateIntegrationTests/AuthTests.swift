@@ -270,4 +270,40 @@ final class AuthTests: XCTestCase {
         XCTAssertTrue(braked.body.contains("too_many_requests"))
         XCTAssertEqual(try get("/healthz").status, 200, "public routes are not braked")
     }
+
+    func testSlidingExpiryExtendsAUsedTokenAndSurvivesARestartThroughTheStateFile() throws {
+        stack = try Stack()
+        let soon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2))
+        try accountsYAML(extraAccounts: """
+              - name: slider
+                groups: [bots]
+                tokens:
+                  - id: s1
+                    hash: "\(Self.sha("tg_slide"))"
+                    expires: \(soon)
+                    extend: 1h
+            """).write(to: accountsPath, atomically: true, encoding: .utf8)
+        let state = stack.dir.appendingPathComponent("state.json").path
+        let echo = try stack.startEcho()
+        try stack.startProxy(upstreamPort: echo, extra: "sync_interval: 200ms\nstate_file: \(state)",
+                             routes: "  - path: /api\n    roles: [reader]")
+        XCTAssertEqual(try get("/api", ["-H", "Authorization: Bearer tg_slide"]).status, 200)
+        usleep(2_500_000)  // past `expires`: only the recorded use keeps it alive
+        XCTAssertEqual(try get("/api", ["-H", "Authorization: Bearer tg_slide"]).status, 200)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: state), "state file not written")
+        stack.proxy.signal(SIGTERM)
+        stack.proxy.process.waitUntilExit()
+        try stack.startProxy(upstreamPort: echo, extra: "sync_interval: 200ms\nstate_file: \(state)",
+                             routes: "  - path: /api\n    roles: [reader]")
+        XCTAssertEqual(try get("/api", ["-H", "Authorization: Bearer tg_slide"]).status, 200,
+                       "last use was not restored from the state file")
+        // Without the state file the same token is simply expired.
+        try? FileManager.default.removeItem(atPath: state)
+        stack.proxy.signal(SIGTERM)
+        stack.proxy.process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: state)
+        try stack.startProxy(upstreamPort: echo, extra: "sync_interval: 200ms",
+                             routes: "  - path: /api\n    roles: [reader]")
+        XCTAssertEqual(try get("/api", ["-H", "Authorization: Bearer tg_slide"]).status, 401)
+    }
 }

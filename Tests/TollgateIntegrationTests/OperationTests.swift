@@ -27,6 +27,20 @@ final class OperationTests: XCTestCase {
         XCTAssertTrue(r.out.contains("2 error(s)"), r.out)
     }
 
+    func testCheckValidatesTheAccountsFileToo() throws {
+        let config = stack.dir.appendingPathComponent("c.yaml").path
+        try "listen: \"127.0.0.1:8080\"\nupstream: \"http://127.0.0.1:1\"\naccounts_file: acc.yaml\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let accounts = stack.dir.appendingPathComponent("acc.yaml").path
+        try "accounts:\n  - name: ok-bot\n    tokens: []\n  - name: Not_A_Label\n    tokens: []\n"
+            .write(toFile: accounts, atomically: true, encoding: .utf8)
+        let r = try shell([Paths.tollgate, "check", "--config", config])
+        XCTAssertEqual(r.code, 1)
+        XCTAssertTrue(r.err.contains("acc.yaml:4:"), r.err)
+        try "accounts:\n  - name: ok-bot\n    tokens: []\n".write(toFile: accounts, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try shell([Paths.tollgate, "check", "--config", config]).code, 0)
+    }
+
     func testServeRefusesAnInvalidConfig() throws {
         let path = stack.dir.appendingPathComponent("bad.yaml").path
         try "listen: \"127.0.0.1:0\"\n".write(toFile: path, atomically: true, encoding: .utf8)
