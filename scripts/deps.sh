@@ -2,7 +2,7 @@
 # Installs the Debian packages tollgate builds and tests with, when any is missing (fresh machine or CI).
 set -e
 need=""
-for pkg in libevent-dev libssl-dev libhttp-parser-dev libcrypt-dev curl python3 pkg-config; do
+for pkg in libevent-dev libssl-dev libhttp-parser-dev libcrypt-dev curl python3 pkg-config strace openssl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
 [ -n "$WITH_BENCH" ] && for pkg in wrk nginx-light haproxy; do
