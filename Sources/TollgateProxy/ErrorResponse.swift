@@ -1,3 +1,4 @@
+import TollgateCore
 import TollgateEventLoop
 
 /// The small JSON error bodies of SPEC §5: `{"error":"kind","request_id":"..."}`.
@@ -16,6 +17,17 @@ enum ErrorResponse {
         case 504: return "gateway_timeout"
         default: return "error"
         }
+    }
+
+    /// The answer to a head refused by the framing checks, logged as `bad_request`; the connection closes.
+    static func refusal(status: Int, rawTarget: String?, peer: String, log: AccessLog) -> LocalResponse {
+        let requestID = RequestID.generate()
+        let response = make(status, requestID: requestID, close: true)
+        log.write(AccessRecord(
+            requestID: requestID, client: peer, method: "", path: rawTarget ?? "", route: nil, account: nil,
+            tokenID: nil, decision: "bad_request", status: status, bytesOut: Int64(response.body.count),
+            durationMs: 0, upstreamMs: nil))
+        return response
     }
 
     /// A local response for `status`, carrying `requestID` in the body and in `X-Request-Id`.

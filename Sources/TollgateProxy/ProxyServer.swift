@@ -73,21 +73,32 @@ public final class ProxyServer: @unchecked Sendable {
                 return 1
             }
         }
+        let judgeListen = config.forwardAuth?.listen ?? []
+        var judgeAddresses: [SocketAddress] = []
+        for l in judgeListen {
+            switch SocketAddress.resolve(host: l.host, port: l.port) {
+            case .success(let a): judgeAddresses.append(a)
+            case .failure(let e):
+                logger.error("forward_auth.listen \(l): \(e)")
+                return 1
+            }
+        }
         do {
             for i in 0..<count {
                 let w = Worker(index: i, store: store)
-                let ports = try w.bind(addresses, counter: counter, log: log, auth: auth)
+                let ports = try w.bind(addresses, forwardAuth: judgeAddresses, counter: counter, log: log, auth: auth)
                 if i == 0 {
                     // Port 0 (tests): every other worker binds the port the first one got.
-                    for (k, l) in config.listen.enumerated() where l.port == 0 {
-                        if case .success(let a) = SocketAddress.resolve(host: l.host, port: ports[k]) {
-                            addresses[k] = a
-                        }
-                    }
-                    let shown = config.listen.enumerated().map { k, l in
-                        ListenAddress(host: l.host, port: ports[k]).description
-                    }
+                    addresses = Self.pin(config.listen, ports.proxy, addresses)
+                    judgeAddresses = Self.pin(judgeListen, ports.forwardAuth, judgeAddresses)
+                    let shown = zip(config.listen, ports.proxy).map { ListenAddress(host: $0.host, port: $1).description }
                     logger.info("listening on \(shown.joined(separator: ", ")) → upstream \(snapshot.upstreamAddress), \(count) worker(s)")
+                    if !judgeListen.isEmpty {
+                        let judged = zip(judgeListen, ports.forwardAuth).map {
+                            ListenAddress(host: $0.host, port: $1).description
+                        }
+                        logger.info("forward-auth listening on \(judged.joined(separator: ", "))")
+                    }
                     onListening?(shown)
                 }
                 workers.append(w)
@@ -137,6 +148,17 @@ public final class ProxyServer: @unchecked Sendable {
             store.publish(current.with(table: TokenTable(file: file, generation: generation), generation: generation))
             logger.info("accounts reloaded: \(file.accounts.count) account(s) (generation \(generation))")
         }
+    }
+
+    /// Replaces port-0 addresses by the ports the first worker actually got.
+    private static func pin(_ listen: [ListenAddress], _ ports: [UInt16], _ addresses: [SocketAddress])
+        -> [SocketAddress]
+    {
+        var out = addresses
+        for (k, l) in listen.enumerated() where l.port == 0 {
+            if case .success(let a) = SocketAddress.resolve(host: l.host, port: ports[k]) { out[k] = a }
+        }
+        return out
     }
 
     /// SIGHUP: load the config again; a bad file changes nothing (all-or-nothing).

@@ -109,12 +109,7 @@ final class RequestPipeline: HTTPServerHandler {
     func refused(_ error: HeadError, status: Int, rawTarget: String?, on connection: ServerConnection)
         -> LocalResponse
     {
-        let response = ErrorResponse.make(status, requestID: RequestID.generate(), close: true)
-        log.write(AccessRecord(
-            requestID: response.headers[1].value, client: connection.peerAddress, method: "",
-            path: rawTarget ?? "", route: nil, account: nil, tokenID: nil, decision: "bad_request", status: status,
-            bytesOut: Int64(response.body.count), durationMs: 0, upstreamMs: nil))
-        return response
+        ErrorResponse.refusal(status: status, rawTarget: rawTarget, peer: connection.peerAddress, log: log)
     }
 
     func errorResponse(status: Int, on connection: ServerConnection) -> LocalResponse {

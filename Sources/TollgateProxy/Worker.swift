@@ -31,12 +31,15 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Binds `addresses` (before the thread starts); returns the bound ports.
-    func bind(_ addresses: [SocketAddress], counter: ConnectionCounter, log: AccessLog, auth: AuthState)
-        throws(SocketError) -> [UInt16]
+    func bind(_ addresses: [SocketAddress], forwardAuth: [SocketAddress], counter: ConnectionCounter,
+              log: AccessLog, auth: AuthState) throws(SocketError) -> (proxy: [UInt16], forwardAuth: [UInt16])
     {
         let pipeline = RequestPipeline(worker: self, log: log, auth: auth)
+        let judge = ForwardAuthPipeline(worker: self, log: log, auth: auth)
         self.pipeline = pipeline
+        forwardAuthPipeline = judge
         var ports: [UInt16] = []
+        var judgePorts: [UInt16] = []
         for address in addresses {
             let l = try Listener(loop: loop, address: address, handler: pipeline, counter: counter) { [unowned self] in
                 self.snapshot().serverSettings
@@ -44,8 +47,17 @@ final class Worker: @unchecked Sendable {
             listeners.append(l)
             ports.append(l.port)
         }
-        return ports
+        for address in forwardAuth {
+            let l = try Listener(loop: loop, address: address, handler: judge, counter: counter) { [unowned self] in
+                self.snapshot().serverSettings
+            }
+            listeners.append(l)
+            judgePorts.append(l.port)
+        }
+        return (ports, judgePorts)
     }
+
+    private var forwardAuthPipeline: ForwardAuthPipeline?
 
     private let finished = DispatchSemaphore(value: 0)
 
