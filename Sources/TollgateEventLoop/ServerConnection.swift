@@ -415,33 +415,19 @@ public final class ServerConnection {
             }
         case .chunked:
             parser.sink = self
-            var iov = iovec()
-            while case .chunked = body, evbuffer_peek(input, -1, nil, &iov, 1) > 0, iov.iov_len > 0 {
-                var segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
-                switch chunkCheck.feed(segment) {
-                case .invalid:
-                    parser.sink = nil
-                    bodyFailed(status: 400)
-                    return
-                case .complete(let count):
-                    segment = UnsafeRawBufferPointer(rebasing: segment[0..<count])
-                case .needMore:
-                    break
-                }
-                guard let used = parser.execute(segment) else {
-                    parser.sink = nil
-                    bodyFailed(status: 400)
-                    return
-                }
-                evbuffer_drain(input, used)
-                if bodyTooLarge {
-                    parser.sink = nil
-                    bodyFailed(status: 413)
-                    return
-                }
-                if used < segment.count { break }
+            let outcome = ChunkedBodyPump.pump(input, check: &chunkCheck, parser: parser) {
+                if case .chunked = self.body { return false }
+                return true
             }
             parser.sink = nil
+            if case .invalid = outcome {
+                bodyFailed(status: 400)
+                return
+            }
+            if bodyTooLarge {
+                bodyFailed(status: 413)
+                return
+            }
             upstream?.requestProgress()
         }
         if case .none = body { return }

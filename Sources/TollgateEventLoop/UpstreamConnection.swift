@@ -282,26 +282,11 @@ final class UpstreamConnection {
             }
         case .chunked:
             parser.sink = self
-            var iov = iovec()
-            while !messageDone, evbuffer_peek(input, -1, nil, &iov, 1) > 0, iov.iov_len > 0 {
-                var segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
-                switch chunkCheck.feed(segment) {
-                case .invalid:
-                    parser.sink = nil
-                    fail(timedOut: false)
-                    return
-                case .complete(let count):
-                    segment = UnsafeRawBufferPointer(rebasing: segment[0..<count])
-                case .needMore:
-                    break
-                }
-                guard let used = parser.execute(segment) else {
-                    parser.sink = nil
-                    fail(timedOut: false)
-                    return
-                }
-                evbuffer_drain(input, used)
-                if used < segment.count { break }
+            let outcome = ChunkedBodyPump.pump(input, check: &chunkCheck, parser: parser) { self.messageDone }
+            if case .invalid = outcome {
+                parser.sink = nil
+                fail(timedOut: false)
+                return
             }
             parser.sink = nil
             if messageDone {
