@@ -55,45 +55,40 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         record.path = judgedTarget
         record.client = ClientAddress.resolve(peer: connection.peerAddress, peerTrusted: true,
                                               forwardedFor: forwardedFor, trusted: snapshot.config.trustedProxies)
-        guard Self.isMethodToken(judgedMethod), case .success(let target) = PathNormalizer.normalize(target: judgedTarget)
-        else {
+        // The same decision as the proxy's (SPEC §9), on the judged method and target.
+        let decision = DecisionEngine.decide(
+            DecisionInput(method: judgedMethod, target: judgedTarget, headers: head.headers, client: record.client),
+            auth.decisionContext(snapshot))
+        if let judged = decision.target { record.path = judged.path }
+        record.route = decision.route?.name
+        switch decision {
+        case .badRequest:
             record.decision = "bad_request"
             answer(ErrorResponse.make(400, requestID: requestID), record: record, start: start, on: connection)
-            return
-        }
-        record.path = target.path
-        guard let route = snapshot.policy.match(path: target.path, method: judgedMethod) else {
+        case .noRoute:
             answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
-            return
-        }
-        record.route = route.name
-        if route.isPublic {
+        case .publicRoute:
             record.decision = "public"
             answer(LocalResponse(status: 200), record: record, start: start, on: connection)
-            return
-        }
-        var judged = head
-        judged.method = judgedMethod
-        switch AccessControl.decide(head: judged, route: route, snapshot: snapshot, client: record.client, auth: auth) {
-        case .unauthenticated(_, let invalidToken):
+        case .unauthenticated(_, _, _, let invalidToken):
             record.decision = "unauthenticated"
             let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
             answer(ErrorResponse.make(401, requestID: requestID, extraHeaders: challenges), record: record,
                    start: start, on: connection)
-        case .rateLimited(let wait):
+        case .rateLimited(_, _, let wait):
             record.decision = "rate_limited"
             answer(ErrorResponse.make(429, requestID: requestID,
                                       extraHeaders: [(name: "Retry-After", value: String(wait))]),
                    record: record, start: start, on: connection)
-        case .forbidden(let who):
+        case .forbidden(_, _, let who):
             record.account = who.account
             record.tokenID = who.tokenID
             answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
-        case .allow(let who):
+        case .allow(_, _, let who):
             record.decision = "allow"
             record.account = who.account
             record.tokenID = who.tokenID
-            let headers = AccessControl.identityHeaders(who, names: snapshot.config.identityHeaders)
+            let headers = IdentityHeaders.build(who, names: snapshot.config.identityHeaders)
             answer(LocalResponse(status: 200, headers: headers), record: record, start: start, on: connection)
         }
     }
@@ -115,9 +110,5 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         connection.respond(response)
         r.durationMs = (Monotonic.now() - start) * 1000
         log.write(r)
-    }
-
-    private static func isMethodToken(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.count <= 32 && s.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || $0 == 45 || $0 == 95 }
     }
 }

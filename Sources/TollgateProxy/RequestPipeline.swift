@@ -33,59 +33,54 @@ final class RequestPipeline: HTTPServerHandler {
         connection.requestID = forwarding.requestID
         record.client = forwarding.clientAddress
 
-        // (1) path checks: what is matched is exactly what is forwarded.
+        // (1) path checks, (2) route match, (3) public, (4) authenticate, (5) authorise: one decision in Core.
+        // What was matched is exactly what is forwarded: the target carried in the decision.
+        let decision = DecisionEngine.decide(
+            DecisionInput(method: head.method, target: head.target, headers: head.headers, client: record.client),
+            auth.decisionContext(snapshot))
+        if let judged = decision.target { record.path = judged.path }
+        record.route = decision.route?.name
         let target: NormalizedTarget
-        switch PathNormalizer.normalize(target: head.target) {
-        case .failure:
+        var identity: HTTPHeaderList = []
+        switch decision {
+        case .badRequest:
             finishLocal(ErrorResponse.make(400, requestID: record.requestID), record: record, start: start,
                         on: connection)
             return
-        case .success(let t):
-            target = t
-        }
-        record.path = target.path
-
-        // (2) route match; no match is denied.
-        guard let route = snapshot.policy.match(path: target.path, method: head.method) else {
+        case .noRoute:
             record.decision = "forbidden"
             finishLocal(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
                         on: connection)
             return
-        }
-        record.route = route.name
-
-        // (3) public routes are forwarded without identity; (4) authenticate, (5) authorise.
-        var identity: HTTPHeaderList = []
-        if route.isPublic {
+        case .unauthenticated(_, _, _, let invalidToken):
+            record.decision = "unauthenticated"
+            let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
+            finishLocal(ErrorResponse.make(401, requestID: record.requestID, extraHeaders: challenges),
+                        record: record, start: start, on: connection)
+            return
+        case .rateLimited(_, _, let wait):
+            record.decision = "rate_limited"
+            finishLocal(ErrorResponse.make(429, requestID: record.requestID,
+                                           extraHeaders: [(name: "Retry-After", value: String(wait))]),
+                        record: record, start: start, on: connection)
+            return
+        case .forbidden(_, _, let who):
+            record.decision = "forbidden"
+            record.account = who.account
+            record.tokenID = who.tokenID
+            finishLocal(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
+                        on: connection)
+            return
+        case .publicRoute(_, let judged):
+            // Public routes are forwarded without identity (client copies are still stripped).
             record.decision = "public"
-        } else {
-            switch AccessControl.decide(head: head, route: route, snapshot: snapshot, client: record.client,
-                                        auth: auth) {
-            case .unauthenticated(_, let invalidToken):
-                record.decision = "unauthenticated"
-                let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
-                finishLocal(ErrorResponse.make(401, requestID: record.requestID, extraHeaders: challenges),
-                            record: record, start: start, on: connection)
-                return
-            case .rateLimited(let wait):
-                record.decision = "rate_limited"
-                finishLocal(ErrorResponse.make(429, requestID: record.requestID,
-                                               extraHeaders: [(name: "Retry-After", value: String(wait))]),
-                            record: record, start: start, on: connection)
-                return
-            case .forbidden(let who):
-                record.decision = "forbidden"
-                record.account = who.account
-                record.tokenID = who.tokenID
-                finishLocal(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
-                            on: connection)
-                return
-            case .allow(let who):
-                record.decision = "allow"
-                record.account = who.account
-                record.tokenID = who.tokenID
-                identity = AccessControl.identityHeaders(who, names: snapshot.config.identityHeaders)
-            }
+            target = judged
+        case .allow(_, let judged, let who):
+            record.decision = "allow"
+            record.account = who.account
+            record.tokenID = who.tokenID
+            identity = IdentityHeaders.build(who, names: snapshot.config.identityHeaders)
+            target = judged
         }
 
         var headers: HTTPHeaderList = []

@@ -1,0 +1,79 @@
+/// The per-request decision of SPEC section 5, in its order: (1) method and path checks (400), (2) route match
+/// (no match: 403), (3) a public route is forwarded, (4) authenticate (401, 429), (5) authorise (403).
+///
+/// Pure apart from the brake and last-use stores in the context, both thread-safe; callable from any thread.
+/// The normalised target in the decision is the one the route was matched on and the one to forward.
+public enum DecisionEngine {
+    /// Judges `input` against `ctx`.
+    public static func decide(_ input: DecisionInput, _ ctx: DecisionContext) -> Decision {
+        // (1) What is matched is exactly what is forwarded; a method from a forward-auth header must be a token.
+        guard isMethodToken(input.method), case .success(let target) = PathNormalizer.normalize(target: input.target)
+        else { return .badRequest }
+        // (2) Deny by default.
+        guard let route = ctx.policy.match(path: target.path, method: input.method) else { return .noRoute(target) }
+        // (3) No credential is read on a public route, and the brake is not consulted.
+        if route.isPublic { return .publicRoute(route, target) }
+        return authenticate(input, ctx, route: route, target: target)
+    }
+
+    /// Steps (4) and (5). The brake counts invalid (malformed, unknown, expired, disabled, wrong-account)
+    /// credentials only; a request without one is neither checked nor counted. Once over the limit, any
+    /// presented credential, valid or not, gets 429 before it is authenticated.
+    private static func authenticate(
+        _ input: DecisionInput, _ ctx: DecisionContext, route: Route, target: NormalizedTarget
+    ) -> Decision {
+        var authorization: [String] = []
+        var apiKey: [String]? = ctx.apiKeyHeader == nil ? nil : []
+        for header in input.headers {
+            if equalsIgnoringCase(header.name, "authorization") {
+                authorization.append(header.value)
+            } else if let key = ctx.apiKeyHeader, equalsIgnoringCase(header.name, key) {
+                apiKey?.append(header.value)
+            }
+        }
+        let credential: Credential
+        switch Credential.parse(authorization: authorization, apiKey: apiKey) {
+        case .none:
+            return .unauthenticated(route, target, .missing, invalidToken: false)
+        case .malformed:
+            if let wait = ctx.brake.check(input.client, now: ctx.monotonicNow) {
+                return .rateLimited(route, target, retryAfter: wait)
+            }
+            ctx.brake.recordFailure(input.client, now: ctx.monotonicNow)
+            return .unauthenticated(route, target, .malformed, invalidToken: authorization.contains(where: isBearer))
+        case .credential(let parsed):
+            credential = parsed
+        }
+        if let wait = ctx.brake.check(input.client, now: ctx.monotonicNow) {
+            return .rateLimited(route, target, retryAfter: wait)
+        }
+        switch ctx.table.authenticate(credential, now: ctx.now, lastUse: ctx.lastUse, crypt: ctx.crypt) {
+        case .failure(let reason):
+            ctx.brake.recordFailure(input.client, now: ctx.monotonicNow)
+            if case .bearer = credential { return .unauthenticated(route, target, reason, invalidToken: true) }
+            return .unauthenticated(route, target, reason, invalidToken: false)
+        case .success(let identity):
+            return route.isSatisfied(by: Set(identity.roles))
+                ? .allow(route, target, identity) : .forbidden(route, target, identity)
+        }
+    }
+
+    /// An Authorization value whose scheme reads as Bearer, even if the rest is unusable.
+    private static func isBearer(_ value: String) -> Bool {
+        value.utf8.count >= 6 && value.prefix(6).lowercased() == "bearer"
+    }
+
+    /// Upper-case letters, `-` and `_`, 1-32 bytes: every method http-parser knows, and nothing a forward-auth
+    /// header could use to smuggle another meaning.
+    static func isMethodToken(_ method: String) -> Bool {
+        !method.isEmpty && method.utf8.count <= 32
+            && method.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || $0 == 45 || $0 == 95 }
+    }
+
+    /// ASCII case-insensitive comparison of header names, without allocating.
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in
+            x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20) >= 97 && (x | 0x20) <= 122)
+        }
+    }
+}
