@@ -43,3 +43,15 @@ enum ErrorResponse {
         return LocalResponse(status: status, headers: headers, body: Array(body.utf8), close: close)
     }
 }
+
+extension AccessLog {
+    /// Sends a locally generated answer and logs it with its status, body size and duration.
+    func answer(_ response: LocalResponse, record: AccessRecord, start: Double, on connection: ServerConnection) {
+        var r = record
+        r.status = response.status
+        r.bytesOut = Int64(response.body.count)
+        connection.respond(response)
+        r.durationMs = (Monotonic.now() - start) * 1000
+        write(r)
+    }
+}

@@ -27,7 +27,7 @@ final class ForwardAuthPipeline: HTTPServerHandler {
             upstreamMs: nil)
         // The path to judge is never taken from an untrusted peer's headers.
         guard snapshot.isTrusted(connection.peerAddress) else {
-            answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
+            log.answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
             return
         }
         var forwardedFor: [String] = []
@@ -64,32 +64,32 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         switch decision {
         case .badRequest:
             record.decision = "bad_request"
-            answer(ErrorResponse.make(400, requestID: requestID), record: record, start: start, on: connection)
+            log.answer(ErrorResponse.make(400, requestID: requestID), record: record, start: start, on: connection)
         case .noRoute:
-            answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
+            log.answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
         case .publicRoute:
             record.decision = "public"
-            answer(LocalResponse(status: 200), record: record, start: start, on: connection)
+            log.answer(LocalResponse(status: 200), record: record, start: start, on: connection)
         case .unauthenticated(_, _, _, let invalidToken):
             record.decision = "unauthenticated"
             let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
-            answer(ErrorResponse.make(401, requestID: requestID, extraHeaders: challenges), record: record,
+            log.answer(ErrorResponse.make(401, requestID: requestID, extraHeaders: challenges), record: record,
                    start: start, on: connection)
         case .rateLimited(_, _, let wait):
             record.decision = "rate_limited"
-            answer(ErrorResponse.make(429, requestID: requestID,
+            log.answer(ErrorResponse.make(429, requestID: requestID,
                                       extraHeaders: [(name: "Retry-After", value: String(wait))]),
                    record: record, start: start, on: connection)
         case .forbidden(_, _, let who):
             record.account = who.account
             record.tokenID = who.tokenID
-            answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
+            log.answer(ErrorResponse.make(403, requestID: requestID), record: record, start: start, on: connection)
         case .allow(_, _, let who):
             record.decision = "allow"
             record.account = who.account
             record.tokenID = who.tokenID
             let headers = IdentityHeaders.build(who, names: snapshot.config.identityHeaders)
-            answer(LocalResponse(status: 200, headers: headers), record: record, start: start, on: connection)
+            log.answer(LocalResponse(status: 200, headers: headers), record: record, start: start, on: connection)
         }
     }
 
@@ -103,12 +103,4 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         ErrorResponse.make(status, requestID: connection.requestID ?? RequestID.generate())
     }
 
-    private func answer(_ response: LocalResponse, record: AccessRecord, start: Double, on connection: ServerConnection) {
-        var r = record
-        r.status = response.status
-        r.bytesOut = Int64(response.body.count)
-        connection.respond(response)
-        r.durationMs = (Monotonic.now() - start) * 1000
-        log.write(r)
-    }
 }

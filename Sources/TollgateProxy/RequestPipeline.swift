@@ -44,23 +44,23 @@ final class RequestPipeline: HTTPServerHandler {
         var identity: HTTPHeaderList = []
         switch decision {
         case .badRequest:
-            finishLocal(ErrorResponse.make(400, requestID: record.requestID), record: record, start: start,
+            log.answer(ErrorResponse.make(400, requestID: record.requestID), record: record, start: start,
                         on: connection)
             return
         case .noRoute:
             record.decision = "forbidden"
-            finishLocal(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
+            log.answer(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
                         on: connection)
             return
         case .unauthenticated(_, _, _, let invalidToken):
             record.decision = "unauthenticated"
             let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
-            finishLocal(ErrorResponse.make(401, requestID: record.requestID, extraHeaders: challenges),
+            log.answer(ErrorResponse.make(401, requestID: record.requestID, extraHeaders: challenges),
                         record: record, start: start, on: connection)
             return
         case .rateLimited(_, _, let wait):
             record.decision = "rate_limited"
-            finishLocal(ErrorResponse.make(429, requestID: record.requestID,
+            log.answer(ErrorResponse.make(429, requestID: record.requestID,
                                            extraHeaders: [(name: "Retry-After", value: String(wait))]),
                         record: record, start: start, on: connection)
             return
@@ -68,7 +68,7 @@ final class RequestPipeline: HTTPServerHandler {
             record.decision = "forbidden"
             record.account = who.account
             record.tokenID = who.tokenID
-            finishLocal(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
+            log.answer(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
                         on: connection)
             return
         case .publicRoute(_, let judged):
@@ -111,13 +111,4 @@ final class RequestPipeline: HTTPServerHandler {
         ErrorResponse.make(status, requestID: connection.requestID ?? RequestID.generate())
     }
 
-    private func finishLocal(_ response: LocalResponse, record: AccessRecord, start: Double,
-                             on connection: ServerConnection) {
-        var r = record
-        r.status = response.status
-        r.bytesOut = Int64(response.body.count)
-        connection.respond(response)
-        r.durationMs = (Monotonic.now() - start) * 1000
-        log.write(r)
-    }
 }
