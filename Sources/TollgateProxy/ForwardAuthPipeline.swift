@@ -102,5 +102,4 @@ final class ForwardAuthPipeline: HTTPServerHandler {
     func errorResponse(status: Int, on connection: ServerConnection) -> LocalResponse {
         ErrorResponse.make(status, requestID: connection.requestID ?? RequestID.generate())
     }
-
 }

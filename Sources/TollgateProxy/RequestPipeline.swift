@@ -110,5 +110,4 @@ final class RequestPipeline: HTTPServerHandler {
     func errorResponse(status: Int, on connection: ServerConnection) -> LocalResponse {
         ErrorResponse.make(status, requestID: connection.requestID ?? RequestID.generate())
     }
-
 }
