@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Results of crypt(3) verifications, keyed by SHA-256 of (secret digest, account): never a secret. Owned by one
 /// `TokenTable`, so a reload drops it. Bounded: the oldest entry is evicted first. Thread-safe.
 final class CryptCache: Sendable {
@@ -17,7 +15,7 @@ final class CryptCache: Sendable {
     }
 
     private let capacity: Int
-    private let storage = Mutex(Storage())
+    private let storage = Locked(Storage())
 
     /// A cache of at most `capacity` results.
     init(capacity: Int) {

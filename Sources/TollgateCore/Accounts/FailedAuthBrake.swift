@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Failed-auth brake per client IP (SPEC section 5, the 429 row): `limit` invalid credentials are allowed in a
 /// fixed `window` that starts at an IP's first failure; after that, every request from the IP that presents a
 /// credential is refused until the window has passed. Bounded memory: at most `capacity` IPs are tracked, the
@@ -25,7 +23,7 @@ public final class FailedAuthBrake: Sendable {
     private let limit: Int
     private let window: Double
     private let capacity: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A brake allowing `limit` failures per `window` seconds, tracking at most `capacity` IPs.
     public init(limit: Int, window: Double, capacity: Int = 100_000) {

@@ -1,10 +1,9 @@
 import Foundation
-import Synchronization
 
 /// Thread-safe last-use times for sliding expiry, keyed "account/tokenID"; snapshot/restore for the state file
 /// (JSON: an object of key to RFC 3339 time). Outlives table reloads: it belongs to the process.
 public final class LastUseStore: Sendable {
-    private let times = Mutex<[String: Date]>([:])
+    private let times = Locked<[String: Date]>([:])
 
     /// An empty store.
     public init() {}
