@@ -115,7 +115,7 @@ private struct ListedToken: Encodable {
         intent = token.intent.rawValue
         created = token.created.map(RFC3339.format)
         expires = token.expires.map(RFC3339.format) ?? "never"
-        extend = token.extend.map(durationText)
+        extend = token.extend.map { AccountsWriter.duration($0) }
         status = TokenStatus(expires: token.expires, now: now).rawValue
     }
 
@@ -128,15 +128,4 @@ private struct ListedToken: Encodable {
         try container.encode(extend, forKey: .extend)
         try container.encode(status, forKey: .status)
     }
-}
-
-/// Seconds in the largest unit that divides them exactly, as the accounts file writes them: `30d`, `90m`, `1500ms`.
-private func durationText(_ seconds: Double) -> String {
-    for (unit, scale) in [("d", 86400.0), ("h", 3600), ("m", 60), ("s", 1)] {
-        let count = seconds / scale
-        if count >= 1, count == count.rounded(), count < 1e15 { return "\(Int(count))\(unit)" }
-    }
-    let milliseconds = seconds * 1000
-    if milliseconds == milliseconds.rounded(), milliseconds < 1e15 { return "\(Int(milliseconds))ms" }
-    return "\(seconds)s"
 }

@@ -84,7 +84,7 @@ public enum AccountsWriter {
     }
 
     /// Seconds as the largest unit that divides them exactly: `30d`, `12h`, `90m`, `45s`, `1500ms`.
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         for (unit, scale) in [("d", 86400.0), ("h", 3600), ("m", 60), ("s", 1)] {
             let count = seconds / scale
             if count >= 1, count == count.rounded(), count < 1e15 { return "\(Int(count))\(unit)" }
