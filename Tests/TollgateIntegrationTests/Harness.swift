@@ -135,6 +135,22 @@ final class Stack {
         proxyPort = try proxy.waitForPort()
     }
 
+    /// Writes accounts.yaml with one account, `ci-bot` (group `readers` → role `reader`), token `tg_ci` (id ci-1).
+    func writeReaderAccounts() throws {
+        let accounts = """
+            groups:
+              readers: { roles: [reader] }
+            accounts:
+              - name: ci-bot
+                groups: [readers]
+                tokens:
+                  - id: ci-1
+                    hash: "\(AuthTests.sha("tg_ci"))"
+                    expires: never
+            """
+        try accounts.write(to: dir.appendingPathComponent("accounts.yaml"), atomically: true, encoding: .utf8)
+    }
+
     func stop() {
         for c in children { c.stop() }
         try? FileManager.default.removeItem(at: dir)

@@ -9,18 +9,7 @@ final class IdentityHeaderTests: XCTestCase {
 
     func start(trusted: String = "[]") throws {
         stack = try Stack()
-        let accounts = """
-            groups:
-              readers: { roles: [reader] }
-            accounts:
-              - name: ci-bot
-                groups: [readers]
-                tokens:
-                  - id: ci-1
-                    hash: "\(AuthTests.sha("tg_ci"))"
-                    expires: never
-            """
-        try accounts.write(to: stack.dir.appendingPathComponent("accounts.yaml"), atomically: true, encoding: .utf8)
+        try stack.writeReaderAccounts()
         try stack.startProxy(upstreamPort: try stack.startEcho(), extra: "trusted_proxies: \(trusted)", routes: """
               - path: /public
                 public: true
