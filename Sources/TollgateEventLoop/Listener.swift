@@ -37,7 +37,9 @@ public final class Listener {
     private let handler: HTTPServerHandler
     private let counter: ConnectionCounter
     private let settings: () -> ServerSettings
-    private let tls: TLSContext?
+    /// The TLS context for each new connection (read per accept, so a reloaded certificate applies to new
+    /// connections while open ones keep theirs); nil for plain TCP.
+    private let tls: (() -> TLSContext)?
     /// Open connections accepted here, so that a drain can reach them. Loop thread only.
     private var open: [ObjectIdentifier: ServerConnection] = [:]
     /// The port actually bound (useful with port 0).
@@ -45,7 +47,7 @@ public final class Listener {
 
     /// Binds `address` on `loop`; `settings` is read for each accepted connection (so reloads apply to new ones).
     public init(loop: EventLoop, address: SocketAddress, handler: HTTPServerHandler, counter: ConnectionCounter,
-                tls: TLSContext? = nil, settings: @escaping () -> ServerSettings) throws(SocketError) {
+                tls: (() -> TLSContext)? = nil, settings: @escaping () -> ServerSettings) throws(SocketError) {
         self.loop = loop
         self.handler = handler
         self.counter = counter
@@ -94,7 +96,12 @@ public final class Listener {
         _ = tollgate_set_nodelay(fd)
         let options = Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)
         let bev: OpaquePointer?
-        if let tls, let ssl = tls.newSession() {
+        if let tls {
+            guard let ssl = tls().newSession() else {
+                _ = tollgate_close_fd(fd)
+                counter.release()
+                return
+            }
             bev = bufferevent_openssl_socket_new(loop.base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, options)
         } else {
             bev = bufferevent_socket_new(loop.base, fd, options)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TollgateCore
 
 /// One access-log record (SPEC §10). Never holds a secret.
 struct AccessRecord {
@@ -15,14 +16,20 @@ struct AccessRecord {
     var bytesOut: Int64
     var durationMs: Double
     var upstreamMs: Double?
+    /// Why authentication failed (metrics only; never logged: every 401 looks the same).
+    var authFailure: AuthFailure? = nil
 }
 
-/// Writes one JSON object per line on stdout. Each line goes out in one write(2), so lines from different
-/// workers never interleave. Thread-safe.
+/// Writes one JSON object per line on stdout through a `LogSink`: lines are whole and never interleave, and
+/// the event loops never wait for stdout. Thread-safe.
 final class AccessLog: Sendable {
     private let enabled: Atomic<Bool>
+    let sink: LogSink
 
-    init(enabled: Bool) { self.enabled = Atomic(enabled) }
+    init(enabled: Bool, sink: LogSink = LogSink()) {
+        self.enabled = Atomic(enabled)
+        self.sink = sink
+    }
 
     /// Turns logging on or off (reload).
     func setEnabled(_ on: Bool) { enabled.store(on, ordering: .relaxed) }
@@ -42,15 +49,7 @@ final class AccessLog: Sendable {
         line += ",\"bytes_out\":\(r.bytesOut)"
         line += ",\"duration_ms\":\(Self.ms(r.durationMs))"
         line += ",\"upstream_ms\":\(r.upstreamMs.map(Self.ms) ?? "null")}\n"
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Foundation.write(1, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
+        line.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
     }
 
     private static func ms(_ v: Double) -> String {

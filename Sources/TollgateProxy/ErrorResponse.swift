@@ -20,7 +20,7 @@ enum ErrorResponse {
     }
 
     /// The answer to a head refused by the framing checks, logged as `bad_request`; the connection closes.
-    static func refusal(status: Int, rawTarget: String?, peer: String, log: AccessLog) -> LocalResponse {
+    static func refusal(status: Int, rawTarget: String?, peer: String, log: Reporter) -> LocalResponse {
         let requestID = RequestID.generate()
         let response = make(status, requestID: requestID, close: true)
         log.write(AccessRecord(
@@ -41,17 +41,5 @@ enum ErrorResponse {
         ]
         headers += extraHeaders
         return LocalResponse(status: status, headers: headers, body: Array(body.utf8), close: close)
-    }
-}
-
-extension AccessLog {
-    /// Sends a locally generated answer and logs it with its status, body size and duration.
-    func answer(_ response: LocalResponse, record: AccessRecord, start: Double, on connection: ServerConnection) {
-        var r = record
-        r.status = response.status
-        r.bytesOut = Int64(response.body.count)
-        connection.respond(response)
-        r.durationMs = (Monotonic.now() - start) * 1000
-        write(r)
     }
 }

@@ -7,10 +7,10 @@ import TollgateEventLoop
 /// Thread rule: one per worker, called only on that worker's loop.
 final class ForwardAuthPipeline: HTTPServerHandler {
     private let worker: Worker
-    private let log: AccessLog
+    private let log: Reporter
     private let auth: AuthState
 
-    init(worker: Worker, log: AccessLog, auth: AuthState) {
+    init(worker: Worker, log: Reporter, auth: AuthState) {
         self.worker = worker
         self.log = log
         self.auth = auth
@@ -70,8 +70,9 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         case .publicRoute:
             record.decision = "public"
             log.answer(LocalResponse(status: 200), record: record, start: start, on: connection)
-        case .unauthenticated(_, _, _, let invalidToken):
+        case .unauthenticated(_, _, let failure, let invalidToken):
             record.decision = "unauthenticated"
+            record.authFailure = failure
             let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
             log.answer(ErrorResponse.make(401, requestID: requestID, extraHeaders: challenges), record: record,
                    start: start, on: connection)

@@ -3,22 +3,30 @@ import TollgateEventLoop
 import Logging
 import Foundation
 
-/// Runs `tollgate serve`: workers sharing the listen port, a main loop for signals, reload and drain.
+/// Runs `tollgate serve`: workers sharing the listen port, a main loop for signals, reload, drain and the admin
+/// listener.
 public final class ProxyServer: @unchecked Sendable {
     private let configPath: String
-    private let logger: Logger
+    private var logger: Logger
     private var store: SnapshotStore?
     private var workers: [Worker] = []
     private let mainLoop = EventLoop()
     private var signals: SignalWatcher?
     private var counter = ConnectionCounter(limit: 0)
     private var log = AccessLog(enabled: true)
+    private let metrics = ProxyMetrics()
+    private var admin: Listener?
+    /// Main loop only, like everything below.
     private var draining = false
+    /// True once an accounts file has been loaded (the `/readyz` condition).
+    private var accountsLoaded = false
     private var accounts = AccountsSource(path: "")
     private var auth = AuthState(limit: 20, window: 60)
     private var stateFile: StateFile?
     /// Called once listening, with the bound "host:port" strings (tests and `demo` use it).
     public var onListening: (([String]) -> Void)?
+    /// Called once the admin listener is bound, with its "host:port".
+    public var onAdminListening: ((String) -> Void)?
 
     /// A server for the config at `configPath`.
     public init(configPath: String, logger: Logger) {
@@ -36,14 +44,23 @@ public final class ProxyServer: @unchecked Sendable {
         case .success(let c):
             config = c
         }
+        logger.logLevel = Logger.Level(rawValue: config.log.level) ?? .info
         accounts = AccountsSource(path: config.accountsFile)
-        let file: AccountsFile
-        switch accounts.read(force: true) {
-        case .loaded(let f): file = f
-        case .failed(let errors):
-            for e in errors.errors { logger.error("\(e)") }
-            return 1
-        case .unchanged: file = AccountsFile(groups: [], accounts: [])
+        var file = AccountsFile(groups: [], accounts: [])
+        if !config.accountsFile.isEmpty && !FileManager.default.isReadableFile(atPath: config.accountsFile) {
+            // A file that is not there yet (a secrets agent writes it later): serve, deny every protected
+            // route, report not-ready, and pick it up on the next poll. An invalid file, by contrast, stops here.
+            logger.warning("accounts file \(config.accountsFile) cannot be read yet; /readyz answers 503 until it can")
+        } else {
+            switch accounts.read(force: true) {
+            case .loaded(let f):
+                file = f
+                accountsLoaded = true
+            case .failed(let errors):
+                for e in errors.errors { logger.error("\(e)") }
+                return 1
+            case .unchanged: accountsLoaded = true
+            }
         }
         auth = AuthState(limit: config.failedAuth.limit, window: config.failedAuth.window)
         if let path = config.stateFile {
@@ -54,11 +71,13 @@ public final class ProxyServer: @unchecked Sendable {
         let snapshot: ProxySnapshot
         do {
             snapshot = try ProxySnapshot(config: config, table: TokenTable(file: file, generation: 1), generation: 1)
-            logger.info("accounts: \(snapshot.table.accountCount) account(s), \(snapshot.table.tokenCount) token(s) from \(config.accountsFile)")
+            logger.info("accounts: \(snapshot.table.accountCount) account(s), \(snapshot.table.tokenCount) token(s) from \(config.accountsFile)",
+                        metadata: ["event": "load", "generation": "1"])
         } catch {
-            logger.error("upstream: \(error)")
+            logger.error("\(error)")
             return 1
         }
+        if accountsLoaded { metrics.reloaded(counted: false) }
         let store = SnapshotStore(snapshot)
         self.store = store
         counter = ConnectionCounter(limit: config.limits.maxConnections)
@@ -83,16 +102,27 @@ public final class ProxyServer: @unchecked Sendable {
                 return 1
             }
         }
+        if let a = config.adminListen {
+            do {
+                try bindAdmin(a)
+            } catch {
+                logger.error("admin_listen \(a): \(error)")
+                return 1
+            }
+        }
         do {
             for i in 0..<count {
                 let w = Worker(index: i, store: store)
-                let ports = try w.bind(addresses, forwardAuth: judgeAddresses, counter: counter, log: log, auth: auth)
+                let ports = try w.bind(addresses, forwardAuth: judgeAddresses, counter: counter, log: log,
+                                       metrics: metrics, auth: auth, tls: snapshot.tls)
                 if i == 0 {
                     // Port 0 (tests): every other worker binds the port the first one got.
                     addresses = Self.pin(config.listen, ports.proxy, addresses)
                     judgeAddresses = Self.pin(judgeListen, ports.forwardAuth, judgeAddresses)
                     let shown = zip(config.listen, ports.proxy).map { ListenAddress(host: $0.host, port: $1).description }
-                    logger.info("listening on \(shown.joined(separator: ", ")) → upstream \(snapshot.upstreamAddress), \(count) worker(s)")
+                    let scheme = config.tls == nil ? "" : " (TLS)"
+                    logger.info("listening on \(shown.joined(separator: ", "))\(scheme) → upstream \(snapshot.upstreamAddress), \(count) worker(s)",
+                                metadata: ["event": "listening"])
                     if !judgeListen.isEmpty {
                         let judged = zip(judgeListen, ports.forwardAuth).map {
                             ListenAddress(host: $0.host, port: $1).description
@@ -117,9 +147,36 @@ public final class ProxyServer: @unchecked Sendable {
         // Drained: stop the workers before the process tears down its globals (libevent, OpenSSL), then
         // leave without running exit handlers while any thread could still touch them.
         for w in workers { w.stopAndJoin(timeout: 1) }
+        admin?.close()
         if let problem = stateFile?.flush() { logger.error("\(problem)") }
-        logger.info("stopped")
+        log.sink.flush(timeout: 2)
+        logger.info("stopped", metadata: ["event": "stopped"])
         _exit(0)
+    }
+
+    /// Binds the admin listener on the main loop (port 0 allowed: the bound port is logged).
+    private func bindAdmin(_ a: ListenAddress) throws {
+        let address: SocketAddress
+        switch SocketAddress.resolve(host: a.host, port: a.port) {
+        case .success(let resolved): address = resolved
+        case .failure(let e): throw e
+        }
+        let handler = AdminHandler(
+            readiness: { [unowned self] in
+                self.draining ? .draining : (self.accountsLoaded ? .ready : .waitingForAccounts)
+            },
+            metrics: { [unowned self] in
+                self.metrics.render(snapshot: self.store?.load(), openConnections: self.counter.current,
+                                    logDropped: self.log.sink.dropped)
+            })
+        // Probes and scrapes only: a small connection budget of its own, apart from max_connections.
+        let l = try Listener(loop: mainLoop, address: address, handler: handler, counter: ConnectionCounter(limit: 64)) {
+            ServerSettings(maxHeaderBytes: 8192, maxBodyBytes: 0, timeouts: ServerTimeouts(header: 5, idle: 30))
+        }
+        admin = l
+        let shown = ListenAddress(host: a.host, port: l.port).description
+        logger.info("admin listening on \(shown)", metadata: ["event": "listening"])
+        onAdminListening?(shown)
     }
 
     /// Polls the accounts file every `sync_interval` (re-read from the snapshot, so reloads apply).
@@ -140,13 +197,20 @@ public final class ProxyServer: @unchecked Sendable {
         case .unchanged:
             break
         case .failed(let errors):
-            logger.error("accounts file refused, keeping the table in force:")
-            for e in errors.errors { logger.error("  \(e)") }
+            metrics.reloadError.increment()
+            logger.error("accounts file refused, keeping the table in force: \(errors.errors.count) error(s)",
+                         metadata: ["event": "reload", "file": "\(accounts.path)", "result": "error"])
+            for e in errors.errors { logger.error("  \(e)", metadata: ["event": "reload", "result": "error"]) }
         case .loaded(let file):
             let current = store.load()
             let generation = store.currentGeneration + 1
-            store.publish(current.with(table: TokenTable(file: file, generation: generation), generation: generation))
-            logger.info("accounts reloaded: \(file.accounts.count) account(s) (generation \(generation))")
+            let table = TokenTable(file: file, generation: generation)
+            store.publish(current.with(table: table, generation: generation))
+            accountsLoaded = true
+            metrics.reloaded()
+            logger.info("accounts reloaded: \(table.accountCount) account(s), \(table.tokenCount) token(s) (generation \(generation))",
+                        metadata: ["event": "reload", "file": "\(accounts.path)", "result": "success",
+                                   "generation": "\(generation)"])
         }
     }
 
@@ -166,8 +230,10 @@ public final class ProxyServer: @unchecked Sendable {
         guard let store else { return }
         switch ConfigLoader.load(path: configPath) {
         case .failure(let errors):
-            logger.error("reload refused, keeping the running config:")
-            for e in errors.errors { logger.error("  \(e)") }
+            metrics.reloadError.increment()
+            logger.error("reload refused, keeping the running config: \(errors.errors.count) error(s)",
+                         metadata: ["event": "reload", "file": "\(configPath)", "result": "error"])
+            for e in errors.errors { logger.error("  \(e)", metadata: ["event": "reload", "result": "error"]) }
         case .success(let config):
             do {
                 let current = store.load()
@@ -177,13 +243,34 @@ public final class ProxyServer: @unchecked Sendable {
                 accounts.retarget(config.accountsFile)
                 counter.setLimit(config.limits.maxConnections)
                 log.setEnabled(config.log.access)
-                logger.info("reloaded \(configPath) (generation \(next.generation))")
+                logger.logLevel = Logger.Level(rawValue: config.log.level) ?? .info
+                metrics.reloaded()
+                logger.info("reloaded \(configPath) (generation \(next.generation))",
+                            metadata: ["event": "reload", "file": "\(configPath)", "result": "success",
+                                       "generation": "\(next.generation)"])
+                for change in Self.restartOnly(current.config, config) {
+                    logger.warning("\(change) changed: takes effect after a restart", metadata: ["event": "reload"])
+                }
             } catch {
-                logger.error("reload refused, keeping the running config: upstream: \(error)")
+                metrics.reloadError.increment()
+                logger.error("reload refused, keeping the running config: \(error)",
+                             metadata: ["event": "reload", "file": "\(configPath)", "result": "error"])
             }
         }
         // SIGHUP re-reads the accounts file at once, changed or not.
         syncAccounts(force: true)
+    }
+
+    /// Settings a reload cannot apply to running listeners and threads.
+    private static func restartOnly(_ old: TollgateConfig, _ new: TollgateConfig) -> [String] {
+        var out: [String] = []
+        if old.listen != new.listen { out.append("listen") }
+        if old.workers != new.workers { out.append("workers") }
+        if old.adminListen != new.adminListen { out.append("admin_listen") }
+        if (old.tls == nil) != (new.tls == nil) { out.append("tls (on/off)") }
+        if old.forwardAuth?.listen != new.forwardAuth?.listen { out.append("forward_auth.listen") }
+        if old.failedAuth != new.failedAuth { out.append("failed_auth") }
+        return out
     }
 
     /// SIGTERM/SIGINT: stop accepting, let exchanges finish within drain_timeout, then exit.
@@ -191,7 +278,7 @@ public final class ProxyServer: @unchecked Sendable {
         if draining { return }
         draining = true
         let timeout = store?.load().config.limits.drainTimeout ?? 20
-        logger.info("draining \(counter.current) connection(s), up to \(timeout)s")
+        logger.info("draining \(counter.current) connection(s), up to \(timeout)s", metadata: ["event": "drain"])
         for w in workers { w.stopAccepting() }
         let deadline = Monotonic.now() + timeout
         pollDrain(deadline: deadline)
@@ -202,7 +289,12 @@ public final class ProxyServer: @unchecked Sendable {
     private func pollDrain(deadline: Double) {
         let open = counter.current
         if open == 0 || Monotonic.now() >= deadline {
-            if open > 0 { logger.warning("drain timeout: closing \(open) connection(s)") }
+            if open > 0 {
+                logger.warning("drain timeout: closing \(open) connection(s)",
+                               metadata: ["event": "drain", "closed": "\(open)"])
+            } else {
+                logger.info("drained", metadata: ["event": "drain", "closed": "0"])
+            }
             mainLoop.stop()
             return
         }

@@ -20,12 +20,15 @@ public final class ProxySnapshot: Sendable {
     public let generation: Int
     /// The token table in force.
     public let table: TokenTable
+    /// The TLS context for `listen` (certificate and key as loaded for this snapshot), when `tls:` is set.
+    public let tls: TLSContext?
     /// The two `WWW-Authenticate` challenges of SPEC §5 for this realm.
     let challenges: HTTPHeaderList
     /// The same, with `error="invalid_token"` on the Bearer challenge.
     let challengesInvalidToken: HTTPHeaderList
 
-    /// Builds a snapshot; fails when the upstream host cannot be resolved.
+    /// Builds a snapshot; fails when the upstream host cannot be resolved or the TLS certificate or key
+    /// cannot be loaded.
     public init(config: TollgateConfig, table: TokenTable, generation: Int) throws(SocketError) {
         self.config = config
         self.table = table
@@ -52,6 +55,11 @@ public final class ProxySnapshot: Sendable {
             if let key = config.apiKeyHeader { stripped.append(key) }
         }
         strippedNames = stripped
+        if let t = config.tls {
+            tls = try TLSContext(certificatePath: t.certPath, keyPath: t.keyPath)
+        } else {
+            tls = nil
+        }
     }
 
     /// The same configuration with another token table (an accounts-file sync).
@@ -69,6 +77,7 @@ public final class ProxySnapshot: Sendable {
         strippedNames = s.strippedNames
         challenges = s.challenges
         challengesInvalidToken = s.challengesInvalidToken
+        tls = s.tls
         self.table = table
         self.generation = generation
     }

@@ -6,10 +6,10 @@ import TollgateEventLoop
 /// Thread rule: one pipeline per worker, called only on that worker's loop.
 final class RequestPipeline: HTTPServerHandler {
     private let worker: Worker
-    private let log: AccessLog
+    private let log: Reporter
     private let auth: AuthState
 
-    init(worker: Worker, log: AccessLog, auth: AuthState) {
+    init(worker: Worker, log: Reporter, auth: AuthState) {
         self.worker = worker
         self.log = log
         self.auth = auth
@@ -52,8 +52,9 @@ final class RequestPipeline: HTTPServerHandler {
             log.answer(ErrorResponse.make(403, requestID: record.requestID), record: record, start: start,
                         on: connection)
             return
-        case .unauthenticated(_, _, _, let invalidToken):
+        case .unauthenticated(_, _, let failure, let invalidToken):
             record.decision = "unauthenticated"
+            record.authFailure = failure
             let challenges = invalidToken ? snapshot.challengesInvalidToken : snapshot.challenges
             log.answer(ErrorResponse.make(401, requestID: record.requestID, extraHeaders: challenges),
                         record: record, start: start, on: connection)

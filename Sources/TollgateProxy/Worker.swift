@@ -32,16 +32,21 @@ final class Worker: @unchecked Sendable {
 
     /// Binds `addresses` (before the thread starts); returns the bound ports.
     func bind(_ addresses: [SocketAddress], forwardAuth: [SocketAddress], counter: ConnectionCounter,
-              log: AccessLog, auth: AuthState) throws(SocketError) -> (proxy: [UInt16], forwardAuth: [UInt16])
+              log: AccessLog, metrics: ProxyMetrics, auth: AuthState, tls: TLSContext?) throws(SocketError)
+        -> (proxy: [UInt16], forwardAuth: [UInt16])
     {
-        let pipeline = RequestPipeline(worker: self, log: log, auth: auth)
-        let judge = ForwardAuthPipeline(worker: self, log: log, auth: auth)
+        let reporter = Reporter(log: log, metrics: WorkerMetrics(shared: metrics))
+        let pipeline = RequestPipeline(worker: self, log: reporter, auth: auth)
+        let judge = ForwardAuthPipeline(worker: self, log: reporter, auth: auth)
+        // TLS is on or off for the process's life (like the listen addresses); the certificate follows reloads.
+        let current: (() -> TLSContext)? = tls.map { first in { [unowned self] in self.snapshot().tls ?? first } }
         self.pipeline = pipeline
         forwardAuthPipeline = judge
         var ports: [UInt16] = []
         var judgePorts: [UInt16] = []
         for address in addresses {
-            let l = try Listener(loop: loop, address: address, handler: pipeline, counter: counter) { [unowned self] in
+            let l = try Listener(loop: loop, address: address, handler: pipeline, counter: counter,
+                                 tls: current) { [unowned self] in
                 self.snapshot().serverSettings
             }
             listeners.append(l)

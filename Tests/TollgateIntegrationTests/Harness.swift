@@ -17,6 +17,9 @@ enum Paths {
     }
     static let upstreamScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/upstream.py").path
+    /// Parses Prometheus text with the reference client's parser (prints JSON samples).
+    static let promParser = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/promparse.py").path
 }
 
 /// A child process whose stderr is watched for a "listening on HOST:PORT" line; killed on `stop()`.
@@ -40,14 +43,17 @@ final class Child {
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
 
-    /// Waits for "listening on ADDR" in stderr and returns the port of the first address.
-    func waitForPort(timeout: Double = 20) throws -> Int {
+    /// The proxy's own "listening on" log message (not the admin's, echo's or forward-auth's).
+    static let proxyMarker = "\"msg\":\"listening on "
+
+    /// Waits for `marker` ("… listening on ADDR") in stderr and returns the port of the first address.
+    func waitForPort(marker: String = "listening on ", timeout: Double = 20) throws -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let text = stderr
-            if let r = text.range(of: "listening on ") {
+            if let r = text.range(of: marker) {
                 let rest = text[r.upperBound...]
-                let addr = rest.prefix { !$0.isWhitespace && $0 != "," }
+                let addr = rest.prefix { !$0.isWhitespace && $0 != "," && $0 != "\"" }
                 if let colon = addr.lastIndex(of: ":"), let port = Int(addr[addr.index(after: colon)...]) {
                     return port
                 }
@@ -84,6 +90,7 @@ final class Stack {
     var children: [Child] = []
     var proxyPort = 0
     var upstreamPort = 0
+    var adminPort = 0
     var proxy: Child!
 
     init() throws {
@@ -107,7 +114,7 @@ final class Stack {
 
     /// Writes a config (YAML) with `upstreamPort` and extra top-level YAML, starts the proxy on port 0.
     func startProxy(upstreamPort: Int, workers: Int = 1, extra: String = "", limits: String = "",
-                    routes: String? = nil) throws {
+                    routes: String? = nil, createAccounts: Bool = true) throws {
         self.upstreamPort = upstreamPort
         let config = """
             listen: "127.0.0.1:0"
@@ -127,12 +134,13 @@ final class Stack {
         let path = dir.appendingPathComponent("tollgate.yaml")
         try config.write(to: path, atomically: true, encoding: .utf8)
         let accounts = dir.appendingPathComponent("accounts.yaml")
-        if (try? accounts.checkResourceIsReachable()) != true {
+        if createAccounts && (try? accounts.checkResourceIsReachable()) != true {
             try "accounts: []\n".write(to: accounts, atomically: true, encoding: .utf8)
         }
         proxy = try Child(Paths.tollgate, ["serve", "--config", path.path], dir: dir)
         children.append(proxy)
-        proxyPort = try proxy.waitForPort()
+        proxyPort = try proxy.waitForPort(marker: Child.proxyMarker)
+        if extra.contains("admin_listen") { adminPort = try proxy.waitForPort(marker: "admin listening on ") }
     }
 
     /// Writes accounts.yaml with one account, `ci-bot` (group `readers` → role `reader`), token `tg_ci` (id ci-1).

@@ -130,7 +130,7 @@ final class OperationTests: XCTestCase {
             .write(to: path, atomically: true, encoding: .utf8)
         let p = try Child(Paths.tollgate, ["serve", "--config", path.path], dir: stack.dir)
         stack.children.append(p)
-        let port = try p.waitForPort()
+        let port = try p.waitForPort(marker: Child.proxyMarker)
         let r = try shell(["curl", "-s", "-g", "-o", "/dev/null", "-w", "%{http_code}", "http://[::1]:\(port)/x"])
         XCTAssertEqual(r.out, "200")
     }

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Hands finished log lines to a writer thread, so an event loop never blocks on stdout (a full pipe, a slow
+/// log collector). Lines are appended whole under a short lock and written in batches; when more than
+/// `limit` bytes wait, new lines are dropped and counted rather than stalling requests or growing without
+/// bound. Thread-safe.
+final class LogSink: @unchecked Sendable {
+    private let fd: Int32
+    private let limit: Int
+    private let condition = NSCondition()
+    /// Guarded by `condition`.
+    private var pending: [UInt8] = []
+    private var writing = false
+    private var droppedLines = 0
+    private var started = false
+
+    /// A sink writing to `fd` (1 = stdout), holding at most `limit` unwritten bytes.
+    init(fd: Int32 = 1, limit: Int = 8 << 20) {
+        self.fd = fd
+        self.limit = limit
+    }
+
+    /// Lines dropped because the writer fell more than `limit` bytes behind.
+    var dropped: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return droppedLines
+    }
+
+    /// Queues one complete line (with its newline).
+    func append(_ line: UnsafeRawBufferPointer) {
+        condition.lock()
+        if !started {
+            started = true
+            let t = Thread { [self] in self.drainForever() }
+            t.name = "tollgate-log"
+            t.stackSize = 256 << 10
+            t.start()
+        }
+        if pending.count + line.count > limit {
+            droppedLines += 1
+        } else {
+            let wake = pending.isEmpty
+            pending.append(contentsOf: line)
+            if wake { condition.signal() }
+        }
+        condition.unlock()
+    }
+
+    /// Waits up to `timeout` seconds until everything queued is written (exit, drain).
+    func flush(timeout: Double) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        while !pending.isEmpty || writing {
+            if !condition.wait(until: deadline) { break }
+        }
+        condition.unlock()
+    }
+
+    private func drainForever() {
+        var batch: [UInt8] = []
+        while true {
+            condition.lock()
+            while pending.isEmpty {
+                writing = false
+                condition.broadcast()
+                condition.wait()
+            }
+            writing = true
+            swap(&batch, &pending)
+            condition.unlock()
+            batch.withUnsafeBytes { raw in
+                var off = 0
+                while off < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+            batch.removeAll(keepingCapacity: batch.capacity <= 1 << 20)
+        }
+    }
+}
