@@ -166,6 +166,8 @@ public final class ServerConnection {
     }
 
     private func event(_ what: Int16) {
+        // A TLS bufferevent reports its finished handshake; nothing to do.
+        if Int32(what) == BEV_EVENT_CONNECTED { return }
         if (Int32(what) & BEV_EVENT_EOF) != 0 && (Int32(what) & BEV_EVENT_READING) != 0
             && machine.state == .exchanging && machine.requestDone && !lingering {
             // Half-close after a complete request: answer it, then close.

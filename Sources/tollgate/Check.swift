@@ -1,5 +1,6 @@
 import ArgumentParser
 import TollgateCore
+import TollgateProxy
 
 /// `tollgate check --config FILE`: validate the config and the accounts file it names, like `nginx -t`.
 struct Check: ParsableCommand {
@@ -17,6 +18,14 @@ struct Check: ParsableCommand {
             throw ExitCode(1)
         case .success(let c):
             var summary = "\(config): ok (\(c.routes.count) route(s), upstream \(c.upstream.hostHeader))"
+            if let tls = c.tls {
+                if let problem = TLSCheck.problem(tls) {
+                    printError("\(config): tls: \(problem)")
+                    print("\(config): 1 error(s)")
+                    throw ExitCode(1)
+                }
+                summary += "; TLS certificate ok"
+            }
             if !c.accountsFile.isEmpty {
                 switch AccountsLoader.load(path: c.accountsFile) {
                 case .failure(let errors):
