@@ -2,8 +2,9 @@ import TollgateEventLoop
 import Logging
 
 /// `tollgate echo`: a tiny upstream that answers every request with a JSON dump of what it received
-/// (method, path, query, headers in order, body length). For demos and tests.
-public final class EchoServer: HTTPServerHandler {
+/// (method, path, query, headers in order, body length). For demos and tests. Thread rule: after `run` starts,
+/// used only on the thread that called it.
+public final class EchoServer: HTTPServerHandler, @unchecked Sendable {
     private let loop = EventLoop()
     private var listeners: [Listener] = []
     private let logger: Logger
@@ -11,8 +12,12 @@ public final class EchoServer: HTTPServerHandler {
     /// An echo server; call `run(listen:)`.
     public init(logger: Logger) { self.logger = logger }
 
-    /// Binds `host:port` and serves until killed; returns an exit code on failure.
-    public func run(host: String, port: UInt16) -> Int32 {
+    /// Called once bound, with the port (useful with port 0).
+    public var onListening: ((UInt16) -> Void)?
+
+    /// Binds `host:port` and serves until SIGTERM/SIGINT (or forever when `handleSignals` is false: inside
+    /// `tollgate demo`, the proxy owns the signals); returns an exit code on failure.
+    public func run(host: String, port: UInt16, handleSignals: Bool = true) -> Int32 {
         let address: SocketAddress
         switch SocketAddress.resolve(host: host, port: port) {
         case .success(let a): address = a
@@ -28,15 +33,17 @@ public final class EchoServer: HTTPServerHandler {
             listeners.append(l)
             let shown = host.contains(":") ? "[\(host)]:\(l.port)" : "\(host):\(l.port)"
             logger.info("echo listening on \(shown)")
+            onListening?(l.port)
         } catch {
             logger.error("\(error)")
             return 1
         }
-        let signals = SignalWatcher(loop: loop, signals: [SignalNumber.terminate, SignalNumber.interrupt]) {
-            [loop] _ in loop.stop()
-        }
+        let signals = handleSignals
+            ? SignalWatcher(loop: loop, signals: [SignalNumber.terminate, SignalNumber.interrupt]) { [loop] _ in
+                loop.stop()
+            } : nil
         loop.run()
-        signals.cancel()
+        signals?.cancel()
         return 0
     }
 

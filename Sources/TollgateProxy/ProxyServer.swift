@@ -27,6 +27,8 @@ public final class ProxyServer: @unchecked Sendable {
     public var onListening: (([String]) -> Void)?
     /// Called once the admin listener is bound, with its "host:port".
     public var onAdminListening: ((String) -> Void)?
+    /// Called after the drain, just before the process exits (`demo` removes its temporary files).
+    public var onStop: (() -> Void)?
 
     /// A server for the config at `configPath`.
     public init(configPath: String, logger: Logger) {
@@ -150,6 +152,7 @@ public final class ProxyServer: @unchecked Sendable {
         admin?.close()
         if let problem = stateFile?.flush() { logger.error("\(problem)") }
         log.sink.flush(timeout: 2)
+        onStop?()
         logger.info("stopped", metadata: ["event": "stopped"])
         _exit(0)
     }

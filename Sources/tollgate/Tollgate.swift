@@ -7,7 +7,7 @@ struct Tollgate: ParsableCommand {
         commandName: "tollgate",
         abstract: "An authenticating reverse proxy for internal HTTP APIs.",
         subcommands: [
-            Serve.self, Check.self, Echo.self, AccountCommand.self, TokenCommand.self, HashCommand.self,
+            Serve.self, DemoCommand.self, Check.self, Echo.self, AccountCommand.self, TokenCommand.self, HashCommand.self,
         ])
 
     /// ArgumentParser's `main()`, except that a usage error exits 2 (SPEC section 1) instead of 64 (EX_USAGE).
