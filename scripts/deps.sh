@@ -8,10 +8,31 @@ done
 [ -n "$WITH_BENCH" ] && for pkg in wrk nginx-light haproxy; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
+# pip, for kubernetes-validate below (a pyenv or venv python3 brings its own).
+python3 -m pip --version >/dev/null 2>&1 || need="$need python3-pip"
 if [ -n "$need" ]; then
     echo "installing:$need" >&2
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
+fi
+# kubernetes-validate (PyPI) checks container/k8s against the Kubernetes schemas (scripts/validate-manifests.sh).
+# PIP_BREAK_SYSTEM_PACKAGES: Debian 12's python3 refuses pip installs otherwise (PEP 668); they go to /usr/local.
+kv=1.37.0
+if ! python3 -c "import sys, kubernetes_validate.version as v; sys.exit(v.__version__ != '$kv')" 2>/dev/null; then
+    echo "installing: kubernetes-validate==$kv (PyPI)" >&2
+    user=""
+    [ "$(id -u)" -ne 0 ] && python3 -c 'import sys; sys.exit(sys.prefix != sys.base_prefix)' && user="--user"
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+        --root-user-action=ignore $user "kubernetes-validate==$kv"
+fi
+# prometheus_client (PyPI): its text-format parser checks /metrics in the integration tests.
+pc=0.21.1
+if ! python3 -c "import sys, importlib.metadata as m; sys.exit(m.version('prometheus_client') != '$pc')" 2>/dev/null; then
+    echo "installing: prometheus_client==$pc (PyPI)" >&2
+    user=""
+    [ "$(id -u)" -ne 0 ] && python3 -c 'import sys; sys.exit(sys.prefix != sys.base_prefix)' && user="--user"
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+        --root-user-action=ignore $user "prometheus_client==$pc"
 fi

@@ -1,11 +1,13 @@
 #!/bin/sh
-# The whole test suite: unit tests (Core, event layer), integration tests that start the real binary, and the
-# concurrency-sensitive Core tests again under ThreadSanitizer (snapshot swap, brake, last-use store).
+# The whole test suite: unit tests (Core, event layer), integration tests that start the real binary, the
+# concurrency-sensitive Core tests again under ThreadSanitizer (snapshot swap, brake, last-use store), and the
+# Kubernetes example in container/k8s (schemas, `tollgate check` of its config, consistency).
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
 swift build --build-tests
 swift test --skip-build
+bash scripts/validate-manifests.sh .build/debug/tollgate
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 swift test --skip-build --sanitize=thread --scratch-path .build-tsan \
     --filter 'TokenTableSwap|FailedAuthBrake|LastUseStore|CryptCache'
