@@ -49,6 +49,7 @@ let package = Package(
         ),
         .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"], swiftSettings: strict),
         .testTarget(name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop"], swiftSettings: strict),
+        .testTarget(name: "TollgateProxyTests", dependencies: ["TollgateProxy"], swiftSettings: strict),
         .testTarget(name: "TollgateIntegrationTests", dependencies: [], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

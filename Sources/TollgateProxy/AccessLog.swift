@@ -34,26 +34,15 @@ final class AccessLog: Sendable {
     /// Turns logging on or off (reload).
     func setEnabled(_ on: Bool) { enabled.store(on, ordering: .relaxed) }
 
-    func write(_ r: AccessRecord) {
-        guard enabled.load(ordering: .relaxed) else { return }
-        var line = "{\"ts\":\(JSONText.quote(Self.timestamp()))"
-        line += ",\"request_id\":\(JSONText.quote(r.requestID))"
-        line += ",\"client\":\(JSONText.quote(r.client))"
-        line += ",\"method\":\(JSONText.quote(r.method))"
-        line += ",\"path\":\(JSONText.quote(r.path))"
-        line += ",\"route\":\(JSONText.quoteOrNull(r.route))"
-        line += ",\"account\":\(JSONText.quoteOrNull(r.account))"
-        line += ",\"token_id\":\(JSONText.quoteOrNull(r.tokenID))"
-        line += ",\"decision\":\(JSONText.quote(r.decision))"
-        line += ",\"status\":\(r.status)"
-        line += ",\"bytes_out\":\(r.bytesOut)"
-        line += ",\"duration_ms\":\(Self.ms(r.durationMs))"
-        line += ",\"upstream_ms\":\(r.upstreamMs.map(Self.ms) ?? "null")}\n"
-        line.withUTF8 { sink.append(UnsafeRawBufferPointer($0)) }
-    }
+    /// Whether access logging is on (read per request).
+    var isEnabled: Bool { enabled.load(ordering: .relaxed) }
 
-    private static func ms(_ v: Double) -> String {
-        String(Double(Int((v * 1000).rounded())) / 1000)
+    /// Formats `r` with the caller's (per-worker) formatter and queues the line.
+    func write(_ r: AccessRecord, with formatter: inout AccessLineFormatter) {
+        guard isEnabled else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        formatter.format(r, now: now) { sink.append($0) }
     }
 
     /// RFC 3339 UTC with milliseconds.

@@ -5,6 +5,7 @@ import TollgateEventLoop
 final class Reporter {
     private let log: AccessLog
     private let metrics: WorkerMetrics
+    private var formatter = AccessLineFormatter()
 
     init(log: AccessLog, metrics: WorkerMetrics) {
         self.log = log
@@ -14,7 +15,7 @@ final class Reporter {
     /// Logs and counts one finished request.
     func write(_ r: AccessRecord) {
         metrics.record(r)
-        log.write(r)
+        log.write(r, with: &formatter)
     }
 
     /// Sends a locally generated answer and reports it with its status, body size and duration.
