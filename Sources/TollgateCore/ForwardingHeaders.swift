@@ -21,20 +21,46 @@ public enum ForwardingHeaders {
     /// Everything always removed: hop-by-hop plus framing.
     private static let alwaysRemoved = hopByHop.union(framing)
 
+    /// What a client header is to the forwarding rules.
+    private enum Kind {
+        case other, removed, connection, host, forwardedFor, forwardedProto, forwardedHost, requestID
+    }
+
+    /// The names with a rule, grouped by length so that most headers are classified by one array read.
+    private static let byLength: [[(key: String, kind: Kind)]] = {
+        var table = [[(key: String, kind: Kind)]](repeating: [], count: 32)
+        var rules: [(String, Kind)] = alwaysRemoved.map { ($0, .removed) }
+        rules.removeAll { $0.0 == "connection" || $0.0 == "host" }
+        rules += [("connection", .connection), ("host", .host), ("x-forwarded-for", .forwardedFor),
+                  ("x-forwarded-proto", .forwardedProto), ("x-forwarded-host", .forwardedHost),
+                  ("x-request-id", .requestID)]
+        for (key, kind) in rules { table[key.utf8.count].append((key, kind)) }
+        return table
+    }()
+
+    private static func kind(of name: String) -> Kind {
+        let length = name.utf8.count
+        guard length < byLength.count else { return .other }
+        for rule in byLength[length] where HeaderName.matches(name, rule.key) { return rule.kind }
+        return .other
+    }
+
     /// Builds the upstream headers for one request. Pure and thread-safe.
     public static func build(_ input: ForwardingInput) -> ForwardingResult {
-        let keys = input.headers.map { HeaderName.key($0.name) }
-        let stripped = input.strippedNames.map(HeaderName.key)
+        var kinds: [Kind] = []
+        kinds.reserveCapacity(input.headers.count)
         var listed: [String] = []  // names listed in `Connection:`
         var host: String?
-        for (index, key) in keys.enumerated() {
-            if key == "connection" {
-                for token in input.headers[index].value.split(separator: ",") {
+        for field in input.headers {
+            let kind = kind(of: field.name)
+            kinds.append(kind)
+            if kind == .connection {
+                for token in field.value.split(separator: ",") {
                     let trimmed = token.trimmingASCIIWhitespace()
-                    if !trimmed.isEmpty { listed.append(HeaderName.key(String(trimmed))) }
+                    if !trimmed.isEmpty { listed.append(String(trimmed)) }
                 }
-            } else if host == nil && key == "host" {
-                host = input.headers[index].value
+            } else if host == nil && kind == .host {
+                host = field.value
             }
         }
 
@@ -45,15 +71,20 @@ public enum ForwardingHeaders {
         var forwardedHost: [String] = []
         var requestIDs: [String] = []
         for (index, field) in input.headers.enumerated() {
-            let key = keys[index]
-            if alwaysRemoved.contains(key) || stripped.contains(key) || listed.contains(key) { continue }
+            let kind = kinds[index]
+            switch kind {
+            case .removed, .connection, .host: continue
+            default: break
+            }
+            if input.strippedNames.contains(where: { HeaderName.matches(field.name, $0) }) { continue }
+            if !listed.isEmpty && listed.contains(where: { HeaderName.matches(field.name, $0) }) { continue }
             // Only the exact (hyphenated) spelling is read; `X_Forwarded_For` is dropped unread.
-            let exact = !field.name.utf8.contains(UInt8(ascii: "_"))
-            switch key {
-            case "x-forwarded-for": if exact { forwardedFor.append(field.value) }
-            case "x-forwarded-proto": if exact { forwardedProto.append(field.value) }
-            case "x-forwarded-host": if exact { forwardedHost.append(field.value) }
-            case "x-request-id": if exact { requestIDs.append(field.value) }
+            let exact = kind == .other || !field.name.utf8.contains(UInt8(ascii: "_"))
+            switch kind {
+            case .forwardedFor: if exact { forwardedFor.append(field.value) }
+            case .forwardedProto: if exact { forwardedProto.append(field.value) }
+            case .forwardedHost: if exact { forwardedHost.append(field.value) }
+            case .requestID: if exact { requestIDs.append(field.value) }
             default: output.append(field)
             }
         }

@@ -79,6 +79,7 @@ extension String {
     /// ASCII case-insensitive comparison without allocating.
     @inlinable
     public func caseInsensitiveEquals(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
         var a = self.utf8.makeIterator()
         var b = other.utf8.makeIterator()
         while true {

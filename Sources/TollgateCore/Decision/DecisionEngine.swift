@@ -72,7 +72,8 @@ public enum DecisionEngine {
 
     /// ASCII case-insensitive comparison of header names, without allocating.
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8) { x, y in
+        guard a.utf8.count == b.utf8.count else { return false }
+        return a.utf8.elementsEqual(b.utf8) { x, y in
             x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20) >= 97 && (x | 0x20) <= 122)
         }
     }
