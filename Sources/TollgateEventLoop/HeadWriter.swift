@@ -4,9 +4,9 @@ enum HeadWriter {
     static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256 + r.headers.count * 48)
-        out.append(contentsOf: r.method.utf8)
+        appendUTF8(r.method, to: &out)
         out.append(32)
-        out.append(contentsOf: r.target.utf8)
+        appendUTF8(r.target, to: &out)
         out.append(contentsOf: " HTTP/1.1\r\n".utf8)
         appendHeaders(r.headers, to: &out)
         if chunked {
@@ -26,7 +26,7 @@ enum HeadWriter {
         out.append(contentsOf: "HTTP/1.1 ".utf8)
         out.append(contentsOf: String(status).utf8)
         out.append(32)
-        out.append(contentsOf: reason.utf8)
+        appendUTF8(reason, to: &out)
         out.append(13)
         out.append(10)
         appendHeaders(headers, to: &out)
@@ -39,12 +39,19 @@ enum HeadWriter {
         for h in headers { appendField(h.name, h.value, to: &out) }
     }
 
+    /// Appends a string's UTF-8 bytes with one copy (a generic `append(contentsOf: s.utf8)` walks them).
+    @inline(__always)
+    static func appendUTF8(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
+    }
+
     @inline(__always)
     static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
-        out.append(contentsOf: name.utf8)
+        appendUTF8(name, to: &out)
         out.append(58)
         out.append(32)
-        out.append(contentsOf: value.utf8)
+        appendUTF8(value, to: &out)
         out.append(13)
         out.append(10)
     }
@@ -56,7 +63,7 @@ enum HeadWriter {
 
     /// Names never copied from an upstream response to the client: hop-by-hop and framing.
     static func isHopByHopResponseHeader(_ name: String) -> Bool {
-        switch name.count {
+        switch name.utf8.count {
         case 2: return name.caseInsensitiveEquals("te")
         case 7: return name.caseInsensitiveEquals("trailer") || name.caseInsensitiveEquals("upgrade")
         case 10: return name.caseInsensitiveEquals("connection") || name.caseInsensitiveEquals("keep-alive")

@@ -49,8 +49,12 @@ final class WireParser {
         }
         settings.on_header_field = { p, at, len in
             let me = WireParser.from(p)
-            me.flushField(nil)
-            me.currentField = (me.currentField ?? "") + WireParser.string(at, len)
+            // A name may arrive in pieces (split across reads); usually it is one.
+            if me.currentField == nil {
+                me.currentField = WireParser.string(at, len)
+            } else {
+                me.currentField! += WireParser.string(at, len)
+            }
             return 0
         }
         settings.on_header_value = { p, at, len in
@@ -130,7 +134,7 @@ final class WireParser {
         let p = parser.pointee
         head.versionMinor = Int(p.http_minor)
         if kind == HTTP_REQUEST {
-            head.method = String(cString: http_method_str(http_method(rawValue: UInt32(p.method))))
+            head.method = WireParser.methodName(Int(p.method))
         } else {
             head.status = Int(p.status_code)
         }
@@ -149,6 +153,16 @@ final class WireParser {
         let s = head.status
         if kind == HTTP_RESPONSE && (s / 100 == 1 || s == 204 || s == 304) { return false }
         return p.http_major > 0 || kind == HTTP_RESPONSE
+    }
+
+    /// http-parser's method names, made into Strings once rather than per request.
+    private static let methodNames: [String] = (0..<64).map {
+        String(cString: http_method_str(http_method(rawValue: UInt32($0))))
+    }
+
+    private static func methodName(_ code: Int) -> String {
+        code >= 0 && code < methodNames.count ? methodNames[code]
+            : String(cString: http_method_str(http_method(rawValue: UInt32(code))))
     }
 
     private static func from(_ p: UnsafeMutablePointer<http_parser>?) -> WireParser {
