@@ -14,7 +14,13 @@ public final class EventLoop: @unchecked Sendable {
     /// Creates a loop. `EventLoop.setUp()` must have run first.
     public init() {
         EventLoop.setUp()
-        guard let b = event_base_new() else { fatalError("event_base_new failed") }
+        // The epoll changelist folds the add/delete pairs of one loop iteration (a bufferevent enabling and
+        // disabling EV_WRITE around each response) into at most one epoll_ctl per fd.
+        let config = event_config_new()
+        _ = event_config_set_flag(config, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
+        let made = event_base_new_with_config(config)
+        event_config_free(config)
+        guard let b = made ?? event_base_new() else { fatalError("event_base_new failed") }
         base = b
         wakeEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, arg in
             Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue().runPending()
