@@ -94,29 +94,28 @@ public final class Listener {
             if peer.hasPrefix("::ffff:") && peer.contains(".") { peer.removeFirst(7) }
         }
         _ = tollgate_set_nodelay(fd)
-        let options = Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)
-        let bev: OpaquePointer?
+        var tlsBev: OpaquePointer?
         if let tls {
-            guard let ssl = tls().newSession() else {
+            guard let ssl = tls().newSession(),
+                let made = bufferevent_openssl_socket_new(loop.base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                          Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+            else {
                 _ = tollgate_close_fd(fd)
                 counter.release()
                 return
             }
-            bev = bufferevent_openssl_socket_new(loop.base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, options)
-        } else {
-            bev = bufferevent_socket_new(loop.base, fd, options)
-        }
-        guard let bev else {
-            _ = tollgate_close_fd(fd)
-            counter.release()
-            return
+            tlsBev = made
         }
         let counter = self.counter
+        let loop = self.loop
         var id: ObjectIdentifier?
-        let conn = ServerConnection(loop: loop, bev: bev, peerAddress: peer, isTLS: tls != nil,
+        let conn = ServerConnection(loop: loop, peerAddress: peer, isTLS: tls != nil,
                                     settings: settings(), handler: handler, onClose: { [weak self] in
             counter.release()
             if let self, let id { self.open[id] = nil }
+        }, transport: { delegate in
+            if let tlsBev { return Transport(tls: tlsBev, delegate: delegate) }
+            return Transport(loop: loop, fd: fd, delegate: delegate)
         })
         id = ObjectIdentifier(conn)
         open[ObjectIdentifier(conn)] = conn

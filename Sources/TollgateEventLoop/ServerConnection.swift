@@ -63,7 +63,9 @@ public final class ServerConnection {
     }
 
     let loop: EventLoop
-    private var bev: OpaquePointer?
+    /// The byte stream; kept after close (closed) so that a callback in flight never sees it freed.
+    private var transport: Transport!
+    private var isClosed = false
     /// The peer's IP address, without port.
     public let peerAddress: String
     /// True when the connection arrived over TLS.
@@ -105,34 +107,28 @@ public final class ServerConnection {
     private var readPaused = false
     private var clientEOF = false
 
-    init(loop: EventLoop, bev: OpaquePointer, peerAddress: String, isTLS: Bool, settings: ServerSettings,
-         handler: HTTPServerHandler, onClose: @escaping () -> Void) {
+    init(loop: EventLoop, peerAddress: String, isTLS: Bool, settings: ServerSettings,
+         handler: HTTPServerHandler, onClose: @escaping () -> Void,
+         transport makeTransport: (TransportDelegate) -> Transport) {
         self.loop = loop
-        self.bev = bev
         self.peerAddress = peerAddress
         self.isTLS = isTLS
         self.settings = settings
         self.handler = handler
         self.onClose = onClose
         self.machine = ServerConnectionStateMachine(now: loop.now, timeouts: settings.timeouts)
+        self.transport = makeTransport(self)
     }
 
     /// Registers callbacks and starts reading. Retains self until `close()` (the one place it is released).
     func start() {
-        let me = Unmanaged.passRetained(self).toOpaque()
+        _ = Unmanaged.passRetained(self)
         timer = LoopTimer(loop: loop) { [unowned self] in self.timerFired() }
         kick = LoopTimer(loop: loop) { [unowned self] in
             if self.machine.state == .idle { self.processHead() }
         }
-        bufferevent_setcb(bev, { _, arg in
-            Unmanaged<ServerConnection>.fromOpaque(arg!).takeUnretainedValue().readable()
-        }, { _, arg in
-            Unmanaged<ServerConnection>.fromOpaque(arg!).takeUnretainedValue().writable()
-        }, { _, what, arg in
-            Unmanaged<ServerConnection>.fromOpaque(arg!).takeUnretainedValue().event(what)
-        }, me)
-        bufferevent_setwatermark(bev, Int16(EV_WRITE), settings.highWater / 4, 0)
-        bufferevent_enable(bev, Int16(EV_READ | EV_WRITE))
+        transport.setLowWater(settings.highWater / 4)
+        transport.enableReading()
         armTimer()
     }
 
@@ -149,15 +145,15 @@ public final class ServerConnection {
                 pumpBody()
             }
         case .closing:
-            if lingering, let input = bufferevent_get_input(bev) { evbuffer_drain(input, evbuffer_get_length(input)) }
+            if lingering { evbuffer_drain(transport.input, evbuffer_get_length(transport.input)) }
         case .closed:
             break
         }
     }
 
     private func writable() {
-        guard let output = bufferevent_get_output(bev) else { return }
-        let pending = evbuffer_get_length(output)
+        guard !isClosed else { return }
+        let pending = evbuffer_get_length(transport.output)
         if machine.state == .closing && pending == 0 {
             startLingeringClose()
             return
@@ -172,7 +168,7 @@ public final class ServerConnection {
             && machine.state == .exchanging && machine.requestDone && !lingering {
             // Half-close after a complete request: answer it, then close.
             clientEOF = true
-            bufferevent_disable(bev, Int16(EV_READ))
+            transport.disableReading()
             return
         }
         close()
@@ -197,7 +193,8 @@ public final class ServerConnection {
     // MARK: - Heads
 
     private func processHead() {
-        guard let input = bufferevent_get_input(bev) else { return }
+        guard !isClosed else { return }
+        let input = transport.input
         let length = evbuffer_get_length(input)
         if length == 0 { return }
         if machine.state == .idle { machine.bytesArrived(now: loop.now); armTimer() }
@@ -294,8 +291,8 @@ public final class ServerConnection {
     private func refuse(_ error: HeadError, rawTarget: String?) {
         let status = error.status
         _ = machine.fail()
-        bufferevent_disable(bev, Int16(EV_READ))
-        if let input = bufferevent_get_input(bev) { evbuffer_drain(input, evbuffer_get_length(input)) }
+        transport.disableReading()
+        evbuffer_drain(transport.input, evbuffer_get_length(transport.input))
         writeLocal(handler.refused(error, status: status, rawTarget: rawTarget, on: self))
         armTimer()
         writable()
@@ -325,7 +322,8 @@ public final class ServerConnection {
     }
 
     private func writeLocal(_ response: LocalResponse, close: Bool = true) {
-        guard let output = bufferevent_get_output(bev) else { return }
+        guard !isClosed else { return }
+        let output = transport.output
         var headers = response.headers
         headers.append((name: "Content-Length", value: String(response.body.count)))
         if close {
@@ -371,9 +369,9 @@ public final class ServerConnection {
         upstreamStart = loop.now
         let up = pool.acquire()
         attach(up)
-        if head.expectsContinue && !machine.requestDone, let output = bufferevent_get_output(bev) {
+        if head.expectsContinue && !machine.requestDone {
             let cont = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-            cont.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
+            cont.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }
         }
         if !machine.requestDone { pumpBody() }
     }
@@ -388,7 +386,8 @@ public final class ServerConnection {
 
     /// Moves whatever body bytes are buffered towards the sink; pauses reading above the high-water mark.
     private func pumpBody() {
-        guard let input = bufferevent_get_input(bev) else { return }
+        guard !isClosed else { return }
+        let input = transport.input
         var out: OpaquePointer? = nil
         if sink == .upstream {
             guard let up = upstream else { return }
@@ -433,7 +432,7 @@ public final class ServerConnection {
             upstream?.requestProgress()
         }
         if case .none = body { return }
-        if let out, evbuffer_get_length(out) > settings.highWater { pauseReading() }
+        if let out, evbuffer_get_length(out) > settings.highWater { pauseReading(soft: false) }
     }
 
     private func requestBodyFinished() {
@@ -461,14 +460,16 @@ public final class ServerConnection {
         }
         finishExchange(completed: false)
         _ = machine.fail()
-        bufferevent_disable(bev, Int16(EV_READ))
+        transport.disableReading()
         writable()
     }
 
-    private func pauseReading() {
+    /// `soft`: the request is complete and the socket may be read ahead (a pipelined request, a FIN) without
+    /// handing bytes over; otherwise (backpressure) the socket is not read.
+    private func pauseReading(soft: Bool = true) {
         if !readPaused {
             readPaused = true
-            bufferevent_disable(bev, Int16(EV_READ))
+            transport.disableReading(soft: soft && machine.requestDone)
             if !machine.requestDone { machine.readingPaused(); armTimer() }
         }
     }
@@ -476,7 +477,7 @@ public final class ServerConnection {
     private func resumeReading() {
         if readPaused && machine.state != .closing && machine.state != .closed && !clientEOF {
             readPaused = false
-            bufferevent_enable(bev, Int16(EV_READ))
+            transport.enableReading()
             machine.readingResumed(now: loop.now)
             armTimer()
         }
@@ -492,12 +493,12 @@ public final class ServerConnection {
     // MARK: - Response from upstream
 
     /// Client output buffer, for the upstream relay.
-    var outputBuffer: OpaquePointer? { bufferevent_get_output(bev) }
+    var outputBuffer: OpaquePointer? { isClosed ? nil : transport.output }
 
     /// True when the client's output is above the high-water mark.
     var clientIsBackedUp: Bool {
-        guard let output = bufferevent_get_output(bev) else { return false }
-        return evbuffer_get_length(output) > settings.highWater
+        guard !isClosed else { return false }
+        return evbuffer_get_length(transport.output) > settings.highWater
     }
 
     /// Writes the response head; returns how the body must be framed towards the client.
@@ -533,8 +534,8 @@ public final class ServerConnection {
         }
         closeAfterResponse = close
         let bytes = HeadWriter.response(status: status, reason: reason, headers: out)
-        if let output = bufferevent_get_output(bev) {
-            bytes.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
+        if !isClosed {
+            bytes.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }
         }
         self.status = status
         responseStarted = true
@@ -549,8 +550,8 @@ public final class ServerConnection {
 
     /// The upstream response ended; `reusable` is irrelevant here (the pool decides).
     func upstreamComplete() {
-        if responseChunked, let output = bufferevent_get_output(bev) {
-            _ = evbuffer_add(output, "0\r\n\r\n", 5)
+        if responseChunked && !isClosed {
+            _ = evbuffer_add(transport.output, "0\r\n\r\n", 5)
         }
         upstream = nil
         finishResponse(mustClose: closeAfterResponse)
@@ -585,12 +586,12 @@ public final class ServerConnection {
         case .startNextRequest:
             requestHead = nil
             resumeReading()
-            if let input = bufferevent_get_input(bev), evbuffer_get_length(input) > 0 {
+            if !isClosed && evbuffer_get_length(transport.input) > 0 {
                 // A pipelined request is already buffered.
                 kick?.arm(0)
             }
         case .closeAfterFlush:
-            bufferevent_disable(bev, Int16(EV_READ))
+            transport.disableReading()
             writable()
         case .none, .closeNow:
             break
@@ -610,16 +611,16 @@ public final class ServerConnection {
     /// After the last byte is flushed: stop writing, keep draining input briefly so that the client reads
     /// the answer instead of a reset (lingering close), then close.
     private func startLingeringClose() {
-        guard !lingering, bev != nil else { return }
+        guard !lingering, !isClosed else { return }
         lingering = true
-        let fd = bufferevent_getfd(bev)
+        let fd = transport.fd
         if isTLS || fd < 0 {
             close()
             return
         }
         shutdown(fd, Int32(SHUT_WR))
-        bufferevent_setwatermark(bev, Int16(EV_WRITE), 0, 0)
-        bufferevent_enable(bev, Int16(EV_READ))
+        transport.setLowWater(0)
+        transport.enableReading()
         readPaused = false
         let t = LoopTimer(loop: loop) { [unowned self] in self.close() }
         t.arm(settings.lingerSeconds)
@@ -628,8 +629,8 @@ public final class ServerConnection {
 
     /// Frees the socket and releases the retain taken in `start()`. Idempotent.
     func close() {
-        guard let b = bev else { return }
-        bev = nil
+        guard !isClosed else { return }
+        isClosed = true
         machine.closed()
         timer?.disarm()
         timer = nil
@@ -642,10 +643,16 @@ public final class ServerConnection {
             up.abandon()
         }
         finishExchange(completed: false)
-        bufferevent_free(b)
+        transport.close()
         onClose()
         Unmanaged.passUnretained(self).release()
     }
+}
+
+extension ServerConnection: TransportDelegate {
+    func transportReadable() { readable() }
+    func transportWritable() { writable() }
+    func transportEvent(_ what: Int16) { event(what) }
 }
 
 extension ServerConnection: WireParserSink {

@@ -11,7 +11,9 @@ final class UpstreamConnection {
     }
 
     private let pool: UpstreamPool
-    private var bev: OpaquePointer?
+    /// The socket; nil when the connect failed at once. Kept after close so a callback in flight never sees it
+    /// freed.
+    private var transport: Transport?
     private var state: State = .exchanging
     private var connected = false
     private var served = 0
@@ -37,17 +39,9 @@ final class UpstreamConnection {
         let loop = pool.loop
         _ = Unmanaged.passRetained(self)
         timer = LoopTimer(loop: loop) { [unowned self] in self.timerFired() }
-        bev = bufferevent_socket_new(loop.base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
-        bufferevent_setcb(bev, { _, arg in
-            Unmanaged<UpstreamConnection>.fromOpaque(arg!).takeUnretainedValue().readable()
-        }, { _, arg in
-            Unmanaged<UpstreamConnection>.fromOpaque(arg!).takeUnretainedValue().writable()
-        }, { _, what, arg in
-            Unmanaged<UpstreamConnection>.fromOpaque(arg!).takeUnretainedValue().event(what)
-        }, Unmanaged.passUnretained(self).toOpaque())
-        bufferevent_setwatermark(bev, Int16(EV_WRITE), pool.settings.highWater / 4, 0)
-        let rc = pool.address.withSockaddr { bufferevent_socket_connect(bev, $0.assumingMemoryBound(to: sockaddr.self), $1) }
-        if rc != 0 {
+        transport = Transport.connect(loop: loop, to: pool.address, delegate: self)
+        transport?.setLowWater(pool.settings.highWater / 4)
+        if transport == nil {
             // Immediate failure (e.g. no route): report on the next loop turn, like an async error.
             connectFailedEarly = true
         }
@@ -57,7 +51,7 @@ final class UpstreamConnection {
     private var connectFailedEarly = false
 
     /// The request buffer for body bytes.
-    var outputBuffer: OpaquePointer? { bev.flatMap { bufferevent_get_output($0) } }
+    var outputBuffer: OpaquePointer? { state == .closed ? nil : transport?.output }
 
     /// Starts an exchange: writes the request head; the body follows through `outputBuffer`.
     func begin(client: ServerConnection, head: [UInt8], isHeadRequest: Bool, requestComplete: Bool) {
@@ -72,7 +66,7 @@ final class UpstreamConnection {
         if let out = outputBuffer {
             head.withUnsafeBytes { _ = evbuffer_add(out, $0.baseAddress, $0.count) }
         }
-        bufferevent_enable(bev, Int16(EV_READ | EV_WRITE))
+        transport?.enableReading()
         if connected { timer?.arm(pool.settings.responseTimeout) }
         if connectFailedEarly { timer?.arm(0) }  // reported as a connect failure on the next turn
     }
@@ -89,7 +83,7 @@ final class UpstreamConnection {
     func clientDrained() {
         if readPaused && state == .exchanging {
             readPaused = false
-            bufferevent_enable(bev, Int16(EV_READ))
+            transport?.enableReading()
             relay()
         }
     }
@@ -102,7 +96,7 @@ final class UpstreamConnection {
 
     /// Called when the pool hands this connection out again; false if it died meanwhile.
     func takeFromPool() -> Bool {
-        guard state == .idle, bev != nil else { return false }
+        guard state == .idle, transport != nil else { return false }
         timer?.disarm()
         state = .exchanging
         return true
@@ -111,7 +105,7 @@ final class UpstreamConnection {
     /// Called when the pool keeps this connection: watch it for the upstream closing it.
     func parkInPool() {
         state = .idle
-        bufferevent_enable(bev, Int16(EV_READ))
+        transport?.enableReading()
         timer?.arm(pool.settings.idleTimeout)
     }
 
@@ -140,8 +134,6 @@ final class UpstreamConnection {
         let w = Int32(what)
         if (w & BEV_EVENT_CONNECTED) != 0 {
             connected = true
-            let fd = bufferevent_getfd(bev)
-            if fd >= 0 { _ = tollgate_set_nodelay(fd) }
             if state == .exchanging { timer?.arm(pool.settings.responseTimeout) }
             return
         }
@@ -177,7 +169,7 @@ final class UpstreamConnection {
     // MARK: - Response
 
     private func parseHead() {
-        guard let input = bufferevent_get_input(bev) else { return }
+        guard state != .closed, let input = transport?.input else { return }
         let maxHead = 65536
         while true {
             let length = evbuffer_get_length(input)
@@ -263,7 +255,7 @@ final class UpstreamConnection {
 
     /// Moves buffered response body bytes to the client, re-framed for it.
     private func relay() {
-        guard state == .exchanging, headDone, let client, let input = bufferevent_get_input(bev),
+        guard state == .exchanging, headDone, let client, let input = transport?.input,
             let out = client.outputBuffer
         else { return }
         switch framing {
@@ -300,7 +292,7 @@ final class UpstreamConnection {
         timer?.arm(pool.settings.responseTimeout)
         if client.clientIsBackedUp && !readPaused {
             readPaused = true
-            bufferevent_disable(bev, Int16(EV_READ))
+            transport?.disableReading()
         }
     }
 
@@ -332,7 +324,7 @@ final class UpstreamConnection {
         let c = client
         client = nil
         served += 1
-        let leftover = bufferevent_get_input(bev).map { evbuffer_get_length($0) } ?? 0
+        let leftover = transport.map { evbuffer_get_length($0.input) } ?? 0
         let reusable = keepAlive && requestComplete && leftover == 0 && (outputBuffer.map { evbuffer_get_length($0) } ?? 1) == 0
         if reusable {
             pool.release(self)
@@ -359,12 +351,15 @@ final class UpstreamConnection {
         timer?.disarm()
         timer = nil
         client = nil
-        if let b = bev {
-            bev = nil
-            bufferevent_free(b)
-        }
+        transport?.close()
         Unmanaged.passUnretained(self).release()
     }
+}
+
+extension UpstreamConnection: TransportDelegate {
+    func transportReadable() { readable() }
+    func transportWritable() { writable() }
+    func transportEvent(_ what: Int16) { event(what) }
 }
 
 extension UpstreamConnection: WireParserSink {
