@@ -436,7 +436,7 @@ public final class ServerConnection {
     }
 
     private func requestBodyFinished() {
-        _ = machine.requestFinished()
+        let action = machine.requestFinished(now: loop.now)
         armTimer()
         pauseReading()
         if let done = bodyCompletion {
@@ -444,6 +444,11 @@ public final class ServerConnection {
             done(bodyBytes)
         }
         upstream?.requestSent()
+        if action == .startNextRequest {
+            // The response went out earlier; the body now reached the upstream too, which ends the exchange.
+            upstream = nil
+            startNextRequest()
+        }
     }
 
     /// A body that cannot be accepted (bad chunk framing, over the limit): answer if nothing was sent yet, and close.
@@ -526,7 +531,9 @@ public final class ServerConnection {
                 close = true
             }
         }
-        if !machine.requestDone { close = true }
+        // An early response (before the whole body arrived) keeps the connection only while the upstream link
+        // stays open to take the rest of the body; otherwise the stream position would be lost.
+        if !machine.requestDone && !upstreamKeepsOpen { close = true }
         if close {
             out.append((name: "Connection", value: "close"))
         } else if !client11 {
@@ -549,12 +556,14 @@ public final class ServerConnection {
     func upstreamBodyQueued(_ n: Int) { bytesOut += Int64(n) }
 
     /// The upstream response ended; `reusable` is irrelevant here (the pool decides).
-    func upstreamComplete() {
+    /// The upstream response ended. `bodyContinues`: it ended before the request body, and the upstream link
+    /// stays attached to take the rest of it; the exchange ends when the body does.
+    func upstreamComplete(bodyContinues: Bool = false) {
         if responseChunked && !isClosed {
             _ = evbuffer_add(transport.output, "0\r\n\r\n", 5)
         }
-        upstream = nil
-        finishResponse(mustClose: closeAfterResponse)
+        if !bodyContinues { upstream = nil }
+        finishResponse(mustClose: closeAfterResponse, bodyContinues: bodyContinues)
     }
 
     /// The upstream failed. Before a response head: retry once (idempotent, body-less, reused link) or
@@ -578,23 +587,32 @@ public final class ServerConnection {
     }
 
     /// The relay may read more from the upstream once the client's output drains.
-    private func finishResponse(mustClose: Bool) {
+    private func finishResponse(mustClose: Bool, bodyContinues: Bool = false) {
         finishExchange(completed: true)
-        let action = machine.responseFinished(mustClose: mustClose || clientEOF, now: loop.now)
+        let action = machine.responseFinished(mustClose: mustClose || clientEOF, bodyContinues: bodyContinues,
+                                              now: loop.now)
         armTimer()
         switch action {
         case .startNextRequest:
-            requestHead = nil
-            resumeReading()
-            if !isClosed && evbuffer_get_length(transport.input) > 0 {
-                // A pipelined request is already buffered.
-                kick?.arm(0)
-            }
+            startNextRequest()
         case .closeAfterFlush:
+            if let up = upstream {
+                upstream = nil
+                up.abandon()
+            }
             transport.disableReading()
             writable()
         case .none, .closeNow:
             break
+        }
+    }
+
+    private func startNextRequest() {
+        requestHead = nil
+        resumeReading()
+        if !isClosed && evbuffer_get_length(transport.input) > 0 {
+            // A pipelined request is already buffered.
+            kick?.arm(0)
         }
     }
 

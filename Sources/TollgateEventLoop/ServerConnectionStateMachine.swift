@@ -96,21 +96,26 @@ struct ServerConnectionStateMachine: Equatable {
         if state == .exchanging && !requestDone { deadline = now + timeouts.idle }
     }
 
-    /// The whole request body has been read.
-    mutating func requestFinished() -> Action {
+    /// The whole request body has been read. After an early response that let the body finish
+    /// (`responseFinished(…, bodyContinues: true)`), this ends the exchange.
+    mutating func requestFinished(now: Double = 0) -> Action {
         guard state == .exchanging else { return .none }
         requestDone = true
         deadline = nil
+        if responseDone { return finishExchange(now: now) }
         return .none
     }
 
     /// The whole response has been queued for the client; `mustClose` when it cannot be followed by another.
-    mutating func responseFinished(mustClose: Bool, now: Double) -> Action {
+    /// A response that ends before the request body (an early response) closes the connection, since the
+    /// stream position is unknown, unless `bodyContinues`: the rest of the body is still read and forwarded,
+    /// and `requestFinished` then starts the next request.
+    mutating func responseFinished(mustClose: Bool, bodyContinues: Bool = false, now: Double) -> Action {
         guard state == .exchanging else { return .none }
         responseDone = true
         if mustClose { keepAlive = false }
         if !requestDone {
-            // The body was not read to the end (an early response): the stream position is unknown.
+            if bodyContinues && keepAlive { return .none }
             keepAlive = false
             return finishExchange()
         }

@@ -6,6 +6,7 @@ private import CLibevent
 final class UpstreamConnection {
     enum State {
         case exchanging  // waiting for / reading a response
+        case finishingRequest  // response relayed; the rest of the request body is still being written
         case idle  // parked in the pool
         case closed
     }
@@ -73,11 +74,25 @@ final class UpstreamConnection {
 
     /// Body bytes were queued: the upstream gets a fresh response deadline.
     func requestProgress() {
-        if connected && !headDone { timer?.arm(pool.settings.responseTimeout) }
+        if connected && (!headDone || state == .finishingRequest) { timer?.arm(pool.settings.responseTimeout) }
     }
 
     /// The whole request body has been queued.
-    func requestSent() { requestComplete = true }
+    func requestSent() {
+        requestComplete = true
+        if state == .finishingRequest { finishRequestIfWritten() }
+    }
+
+    /// After an early response: once the whole body is written, the link is clean again.
+    private func finishRequestIfWritten() {
+        guard state == .finishingRequest, requestComplete, let out = outputBuffer, evbuffer_get_length(out) == 0
+        else { return }
+        timer?.disarm()
+        client = nil
+        state = .exchanging
+        let leftover = transport.map { evbuffer_get_length($0.input) } ?? 0
+        if leftover == 0 { pool.release(self) } else { close() }
+    }
 
     /// The client's output drained: resume reading the response.
     func clientDrained() {
@@ -120,14 +135,17 @@ final class UpstreamConnection {
         case .exchanging:
             receivedAny = true
             if headDone { relay() } else { parseHead() }
+        case .finishingRequest:
+            fail(timedOut: false)  // bytes after a complete response: the link cannot be trusted
         case .closed:
             break
         }
     }
 
     private func writable() {
-        guard state == .exchanging, let out = outputBuffer else { return }
+        guard state == .exchanging || state == .finishingRequest, let out = outputBuffer else { return }
         if evbuffer_get_length(out) <= pool.settings.highWater / 4 { client?.upstreamDrained() }
+        finishRequestIfWritten()
     }
 
     private func event(_ what: Int16) {
@@ -148,6 +166,8 @@ final class UpstreamConnection {
             } else {
                 fail(timedOut: false)
             }
+        case .finishingRequest:
+            fail(timedOut: false)
         case .closed:
             break
         }
@@ -158,8 +178,8 @@ final class UpstreamConnection {
         case .idle:
             pool.remove(self)
             close()
-        case .exchanging:
-            // Not connected in time → 502; no response in time → 504.
+        case .exchanging, .finishingRequest:
+            // Not connected in time → 502; no response in time → 504; body not taken in time → cut.
             fail(timedOut: connected)
         case .closed:
             break
@@ -325,6 +345,15 @@ final class UpstreamConnection {
         client = nil
         served += 1
         let leftover = transport.map { evbuffer_get_length($0.input) } ?? 0
+        if keepAlive && !requestComplete && leftover == 0, let c {
+            // An early response (the upstream answered before the whole body arrived): keep writing the body,
+            // as nginx and HAProxy do, so that both connections stay usable.
+            client = c
+            state = .finishingRequest
+            timer?.arm(pool.settings.responseTimeout)
+            c.upstreamComplete(bodyContinues: true)
+            return
+        }
         let reusable = keepAlive && requestComplete && leftover == 0 && (outputBuffer.map { evbuffer_get_length($0) } ?? 1) == 0
         if reusable {
             pool.release(self)

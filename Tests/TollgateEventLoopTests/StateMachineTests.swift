@@ -193,6 +193,25 @@ final class StateMachineTests: XCTestCase {
         XCTAssertEqual(m.state, .closing)
     }
 
+    func testEarlyResponseWithBodyContinuingKeepsAlive() {
+        var m = exchangingWithBody(at: 100)
+        XCTAssertEqual(m.responseFinished(mustClose: false, bodyContinues: true, now: 110), .none)
+        XCTAssertEqual(m.state, .exchanging)
+        XCTAssertTrue(m.responseDone)
+        m.bytesArrived(now: 111)
+        XCTAssertEqual(m.deadline, 171)
+        XCTAssertEqual(m.requestFinished(now: 112), .startNextRequest)
+        XCTAssertEqual(m.state, .idle)
+        XCTAssertEqual(m.deadline, 172)
+        XCTAssertEqual(m.exchanges, 1)
+    }
+
+    func testEarlyResponseWithBodyContinuingButCloseRequestedCloses() {
+        var m = exchangingWithBody(at: 100)
+        XCTAssertEqual(m.responseFinished(mustClose: true, bodyContinues: true, now: 110), .closeAfterFlush)
+        XCTAssertEqual(m.state, .closing)
+    }
+
     func testClientAskedForClose() {
         var m = fresh(at: 100)
         m.bytesArrived(now: 100)

@@ -45,6 +45,28 @@ final class LimitsAndUpstreamTests: XCTestCase {
         XCTAssertEqual(r.out, "\(expected) \(5 << 20)")
     }
 
+    /// An upstream that answers before reading the body (nginx `return 200`): the rest of the body is still
+    /// forwarded, and both the client connection and the upstream link are kept for the next request.
+    func testEarlyResponseStillForwardsTheBodyAndKeepsTheConnection() throws {
+        try stack.startProxy(upstreamPort: try stack.startFixture(), limits: "max_body_bytes: 16777216")
+        let file = stack.dir.appendingPathComponent("early.bin")
+        try Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: file)
+        let expected = try shell(["sha256sum", file.path]).out.split(separator: " ")[0]
+        let url = "http://127.0.0.1:\(stack.proxyPort)/early"
+        let one = ["-s", "-o", "/dev/null", "-w", "%{http_code}/%{num_connects} ", "-H", "Expect:",
+                   "--data-binary", "@\(file.path)", url]
+        let r = try shell(["curl"] + one + ["--next"] + one)
+        XCTAssertEqual(r.out, "200/1 200/0 ")
+        // Both bodies reached the upstream whole.
+        var last = ""
+        for _ in 0..<50 {
+            last = try shell(["curl", "-s", "http://127.0.0.1:\(stack.proxyPort)/early-last"]).out
+            if last.hasSuffix(" 2") { break }
+            usleep(100_000)
+        }
+        XCTAssertEqual(last, "\(expected) \(3 << 20) 2")
+    }
+
     func testFiveMiBChunkedUploadIsForwardedWhole() throws {
         try stack.startProxy(upstreamPort: try stack.startEcho(), limits: "max_body_bytes: 16777216")
         let file = stack.dir.appendingPathComponent("upload.bin")

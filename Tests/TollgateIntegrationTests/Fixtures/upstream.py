@@ -7,6 +7,8 @@ GET  /slow?ms=N       waits N ms, then 200
 GET  /chunked         a chunked response of three chunks
 GET  /close           a response without Content-Length, ended by closing the connection
 POST /sha256          answers sha256 hex and length of the request body
+POST /early           answers 200 at once, before reading the body (like nginx's `return 200`), then reads it
+GET  /early-last      sha256 hex and length of the last body /early read, and how many /early bodies it read
 GET  /__count         how many requests (other than /__count) it has seen
 anything else         200 with the method and path
 """
@@ -15,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 COUNT = 0
+EARLY = ["none", 0, 0]
 LOCK = threading.Lock()
 PIECE = bytes((i * 7 + 3) % 251 for i in range(1 << 20))
 
@@ -58,6 +61,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, b"flaky ok")
         if u.path == "/__count":
             return self.reply(200, str(COUNT).encode())
+        if u.path == "/early-last":
+            with LOCK:
+                return self.reply(200, ("%s %d %d" % tuple(EARLY)).encode())
         if u.path == "/big":
             mb = int(q.get("mb", ["1"])[0])
             self.send_response(200)
@@ -115,6 +121,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             return self.reply(200, b"flaky ok")
         n = int(self.headers.get("Content-Length", "0"))
+        if u.path == "/early":
+            self.reply(200, b"early")
+            self.wfile.flush()
         h = hashlib.sha256()
         left = n
         while left > 0:
@@ -123,6 +132,10 @@ class Handler(BaseHTTPRequestHandler):
                 break
             h.update(data)
             left -= len(data)
+        if u.path == "/early":
+            with LOCK:
+                EARLY[0], EARLY[1], EARLY[2] = h.hexdigest(), n - left, EARLY[2] + 1
+            return
         self.reply(200, ("%s %d" % (h.hexdigest(), n)).encode())
 
     do_PUT = do_POST
