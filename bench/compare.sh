@@ -93,34 +93,7 @@ case " $CASES " in *" tokens100k "*)
     # tollgate: 10,000 accounts x 10 tokens, the benchmarked account `bench` (token b5) in the middle of the file.
     # nginx / HAProxy: 100,000 users, `bench` the 50,000th (their lookups are linear scans: the middle is the
     # average case; tollgate's is a hash-table lookup, where the position does not matter).
-    python3 - "$W" "$TG_HASH" "$SHA" "$T" <<'PY'
-import base64, hashlib, sys
-w, tg_hash, sha, token = sys.argv[1:]
-acc = ["groups:", "  readers: { roles: [reader] }", "accounts:"]
-def account(name, hashes):
-    acc.extend([f"  - name: {name}", "    groups: [readers]", "    tokens:"])
-    for t, h in enumerate(hashes):
-        acc.extend([f"      - id: t{t}", f'        hash: "{h}"', "        expires: never"])
-for a in range(10000):
-    if a == 5000:
-        hs = ["sha256:" + hashlib.sha256(f"tg_bench_bench_{t}".encode()).hexdigest() for t in range(10)]
-        hs[5] = tg_hash
-        account("bench", hs)
-    else:
-        account(f"bot-{a}", ["sha256:" + hashlib.sha256(f"tg_bench_{a}_{t}".encode()).hexdigest() for t in range(10)])
-open(f"{w}/accounts-100k.yaml", "w").write("\n".join(acc) + "\n")
-ht, ul = [], []
-for u in range(100000):
-    if u == 49999:
-        ht.append(f"bench:{sha}")
-        ul.append(f"  user bench insecure-password {token} groups readers")
-    else:
-        pw = f"pw-{u}"
-        ht.append(f"bot-{u}:{{SHA}}" + base64.b64encode(hashlib.sha1(pw.encode()).digest()).decode())
-        ul.append(f"  user bot-{u} insecure-password {pw} groups readers")
-open(f"{w}/htpasswd-100k", "w").write("\n".join(ht) + "\n")
-open(f"{w}/userlist-100k", "w").write("\n".join(ul) + "\n")
-PY
+    python3 bench/gen-100k.py "$W" "$TG_HASH" "$SHA" "$T"
     [ "$(grep -c 'hash:' "$W/accounts-100k.yaml")" = 100000 ] && [ "$(wc -l < "$W/htpasswd-100k")" = 100000 ] \
         || { echo "100k files are wrong" >&2; exit 1; }
 esac

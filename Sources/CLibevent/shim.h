@@ -27,6 +27,8 @@
 #include <openssl/rand.h>
 #include <crypt.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 /* Function-like macros are not imported by Swift: one inline wrapper each. */
 static inline struct event *tollgate_evtimer_new(struct event_base *b, event_callback_fn cb, void *arg) {
@@ -48,6 +50,11 @@ static inline int tollgate_errno(void) { return errno; }
 static inline int tollgate_set_nodelay(evutil_socket_t fd) {
     int one = 1;
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Sets the calling thread's nice value (Linux keeps it per thread); returns 0 on success. */
+static inline int tollgate_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }
 
 /* close(2), whose name Swift types shadow. */

@@ -61,12 +61,18 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs the loop until `stop()`; blocks the calling thread.
     public func run() {
-        _ = event_base_loop(base, 0)
+        // A loop with nothing registered yet (the reload loop) waits for work instead of returning.
+        _ = event_base_loop(base, Int32(EVLOOP_NO_EXIT_ON_EMPTY))
     }
 
     /// Makes `run()` return after the current callbacks. Must be called on the loop's thread.
     public func stop() {
         event_base_loopbreak(base)
+    }
+
+    /// Gives the calling thread the nice value `nice` (a background thread that must not take CPU from workers).
+    public static func setThreadNice(_ nice: Int32) {
+        _ = tollgate_set_thread_nice(nice)
     }
 
     /// Starts a thread named `name` that runs this loop.

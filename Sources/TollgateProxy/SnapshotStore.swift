@@ -22,9 +22,26 @@ public final class SnapshotStore: @unchecked Sendable {
     /// The snapshot in force.
     public func load() -> ProxySnapshot { lock.withLock { current } }
 
+    /// Replaced snapshots, kept until `releaseRetired()` so that a large token table is freed by the reload
+    /// thread rather than by the worker that happens to drop the last reference.
+    private var retired: [ProxySnapshot] = []
+
     /// Replaces the snapshot atomically; requests in flight keep the one they hold.
     public func publish(_ snapshot: ProxySnapshot) {
-        lock.withLock { current = snapshot }
+        lock.withLock {
+            retired.append(current)
+            current = snapshot
+        }
         generation.store(snapshot.generation, ordering: .releasing)
+    }
+
+    /// Drops the replaced snapshots (freed here unless a worker still holds one).
+    public func releaseRetired() {
+        let old = lock.withLock { () -> [ProxySnapshot] in
+            let r = retired
+            retired = []
+            return r
+        }
+        _ = old
     }
 }

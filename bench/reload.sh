@@ -1,0 +1,128 @@
+#!/bin/bash
+# Reload of a 100,000-token accounts file under load: does it fail a request, and what does it cost?
+# tollgate in front of an nginx upstream (1 worker, `return 200`), wrk -t1 -c64 Bearer GETs in 1-second slices.
+# After BEFORE slices the accounts file is rewritten (one token added, so it is a real change) and SIGHUP sent;
+# slices go on until the reload is logged, then AFTER more. Reports every slice's req/s against the median of
+# the slices before the reload, the reload's duration, and failed requests (non-2xx + socket errors) in all.
+#
+# Modes: pinned (tollgate alone on CPU 0, workers: 1; wrk and the upstream on CPU 1) and unpinned (workers: auto).
+# Usage: [BIN=path/to/tollgate] [MODES="pinned unpinned"] [BEFORE=5] [AFTER=3] bash bench/reload.sh
+# Output: printed and appended to bench/results/YYYY-MM-DD-HHMM-reload.md. Binds 127.0.0.1:19511-19512 only.
+set -eu
+cd "$(dirname "$0")/.."
+WITH_BENCH=1 sh scripts/deps.sh
+MODES=${MODES:-"pinned unpinned"}
+BEFORE=${BEFORE:-5}
+AFTER=${AFTER:-3}
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product tollgate >/dev/null
+    BIN=$PWD/.build/release/tollgate
+fi
+BIN=$(readlink -f "$BIN")
+UP=19511 TG=19512
+mkdir -p bench/results
+OUT=bench/results/$(date +%Y-%m-%d-%H%M)-reload.md
+out() { printf '%s\n' "$*" | tee -a "$OUT"; }
+W=$(mktemp -d)
+chmod 755 "$W"
+cleanup() {
+    [ -f "$W/tg.pid" ] && kill "$(cat "$W/tg.pid")" 2>/dev/null
+    [ -f "$W/up.pid" ] && kill "$(cat "$W/up.pid")" 2>/dev/null
+    sleep 0.3
+    rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+T=$(openssl rand -hex 24)
+TG_HASH=$(printf %s "$T" | "$BIN" hash)
+python3 bench/gen-100k.py "$W" "$TG_HASH" "{SHA}unused" "$T"
+cat > "$W/up.conf" <<NGX
+worker_processes 1;
+pid $W/up.pid;
+error_log $W/up.err warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$UP; location / { return 200 "ok\n"; } } }
+NGX
+taskset -c 1 nginx -c "$W/up.conf" -p "$W" -q
+
+{
+    echo "# Reload of 100,000 tokens under load, $(date '+%Y-%m-%d %H:%M %Z')"
+    echo ""
+    echo "- machine: \`$(uname -srm)\`, $(nproc) CPUs ($(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2}'))"
+    echo "- tollgate: commit $(git rev-parse --short HEAD), binary $BIN"
+    echo "- wrk -t1 -c64 Bearer GETs in 1 s slices; the accounts file (10,000 accounts, 100,000 tokens,"
+    echo "  $(($(wc -c < "$W/accounts-100k.yaml") / 1048576)) MiB) rewritten with one more token and SIGHUP sent at the start of slice $((BEFORE + 1))"
+} | tee -a "$OUT"
+
+for mode in $MODES; do
+    if [ "$mode" = pinned ]; then PIN0="taskset -c 0" PIN1="taskset -c 1" workers=1; else PIN0="" PIN1="" workers=auto; fi
+    cp "$W/accounts-100k.yaml" "$W/accounts.yaml"
+    cat > "$W/tg.yaml" <<TGC
+listen: "127.0.0.1:$TG"
+upstream: "http://127.0.0.1:$UP"
+workers: $workers
+accounts_file: accounts.yaml
+log: { access: false, level: info }
+routes:
+  - path: /api
+    roles: [reader]
+TGC
+    $PIN0 "$BIN" serve --config "$W/tg.yaml" > /dev/null 2> "$W/tg.err" &
+    echo $! > "$W/tg.pid"
+    P=$(cat "$W/tg.pid")
+    for _ in $(seq 300); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T" "http://127.0.0.1:$TG/api/x")" = 200 ] && break
+        sleep 0.05
+    done
+    $PIN1 wrk -t1 -c64 -d1s -H "Authorization: Bearer $T" "http://127.0.0.1:$TG/api/x" > /dev/null  # warm-up
+    : > "$W/slices"
+    n=0 reload_at=0 done_at=0 t0=0
+    while :; do
+        n=$((n + 1))
+        if [ $n = $((BEFORE + 1)) ]; then
+            # One more token for account bot-0: a real change, parsed and swapped in whole.
+            sed '0,/^    tokens:$/s//    tokens:\n      - id: extra\n        hash: "sha256:'"$(printf extra | sha256sum | cut -c1-64)"'"\n        expires: never/' \
+                "$W/accounts-100k.yaml" > "$W/accounts.new"
+            mv "$W/accounts.new" "$W/accounts.yaml"
+            t0=$(date +%s%N)
+            kill -HUP "$P"
+            reload_at=$n
+        fi
+        o=$($PIN1 wrk -t1 -c64 -d1s -H "Authorization: Bearer $T" "http://127.0.0.1:$TG/api/x")
+        echo "$o" | awk -v n=$n '/Requests\/sec/ {r = $2} /Non-2xx/ {x = $NF} /Socket errors/ {gsub(/,/, ""); e = $4 + $6 + $8 + $10}
+            END {print n, r, x + 0, e + 0}' >> "$W/slices"
+        if [ $reload_at -gt 0 ] && [ $done_at = 0 ] && grep -q 'accounts reloaded' "$W/tg.err"; then
+            done_at=$n
+            reload_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        fi
+        [ $done_at -gt 0 ] && [ $n -ge $((done_at + AFTER)) ] && break
+        [ $n -ge 90 ] && break
+    done
+    gen=$(grep -o 'generation [0-9]*' "$W/tg.err" | tail -1)
+    tokens=$(grep -o 'accounts reloaded: [^(]*' "$W/tg.err" | tail -1 | sed 's/accounts reloaded: //')
+    kill "$P"; wait "$P" 2>/dev/null || true
+    rm -f "$W/tg.pid"
+    out ""
+    out "## $mode (tollgate workers: $workers)"
+    out ""
+    out "reload: ${tokens:-NOT LOGGED}(${gen:-?}), logged during slice ${done_at} (SIGHUP at the start of slice $reload_at; ≤ ${reload_ms:-?} ms)"
+    out ""
+    awk -v b=$BEFORE -v ra=$reload_at -v da=$done_at '
+        { n[NR] = $1; r[NR] = $2; x[NR] = $3; e[NR] = $4; fail += $3 + $4 }
+        END {
+          m = 0; for (i = 1; i <= b; i++) s[i] = r[i]
+          for (i = 1; i <= b; i++) for (j = i + 1; j <= b; j++) if (s[j] < s[i]) { t = s[i]; s[i] = s[j]; s[j] = t }
+          med = b % 2 ? s[(b + 1) / 2] : (s[b / 2] + s[b / 2 + 1]) / 2
+          print "| slice | req/s | vs before | failed |"; print "|--:|--:|--:|--:|"
+          worst = 1
+          for (i = 1; i <= NR; i++) {
+            mark = (n[i] >= ra && n[i] <= da) ? " (reloading)" : ""
+            printf "| %d%s | %.0f | %.3f | %d |\n", n[i], mark, r[i], r[i] / med, x[i] + e[i]
+            if (n[i] >= ra && n[i] <= da && r[i] / med < worst) worst = r[i] / med
+          }
+          printf "\nfailed requests in all slices: %d; worst reload slice: %.1f%% below the median before (%.0f req/s)\n",
+            fail, (1 - worst) * 100, med }' "$W/slices" | tee -a "$OUT"
+done
+echo "written: $OUT" >&2
