@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 WITH_BENCH=1 sh scripts/deps.sh
 MODES=${MODES:-"pinned unpinned"}
-BEFORE=${BEFORE:-5}
+BEFORE=${BEFORE:-7}
 AFTER=${AFTER:-3}
 if [ -z "${BIN:-}" ]; then
     swift build -c release --product tollgate >/dev/null
@@ -101,13 +101,13 @@ TGC
         [ $n -ge 90 ] && break
     done
     gen=$(grep -o 'generation [0-9]*' "$W/tg.err" | tail -1)
-    tokens=$(grep -o 'accounts reloaded: [^(]*' "$W/tg.err" | tail -1 | sed 's/accounts reloaded: //')
+    tokens=$(grep -o 'accounts reloaded: [^"]*' "$W/tg.err" | tail -1 | sed 's/accounts reloaded: //; s/ (generation.*//')
     kill "$P"; wait "$P" 2>/dev/null || true
     rm -f "$W/tg.pid"
     out ""
     out "## $mode (tollgate workers: $workers)"
     out ""
-    out "reload: ${tokens:-NOT LOGGED}(${gen:-?}), logged during slice ${done_at} (SIGHUP at the start of slice $reload_at; ≤ ${reload_ms:-?} ms)"
+    out "reload: ${tokens:-NOT LOGGED} (${gen:-?}), logged during slice ${done_at} (SIGHUP at the start of slice $reload_at; ≤ ${reload_ms:-?} ms)"
     out ""
     awk -v b=$BEFORE -v ra=$reload_at -v da=$done_at '
         { n[NR] = $1; r[NR] = $2; x[NR] = $3; e[NR] = $4; fail += $3 + $4 }
