@@ -20,19 +20,29 @@ enum HeadWriter {
     }
 
     /// Status line + headers (framing and Connection included by the caller) + blank line.
-    static func response(status: Int, reason: String, headers: HTTPHeaderList) -> [UInt8] {
+    static func response(status: Int, reason: String, headerLines: [UInt8] = [], headers: HTTPHeaderList) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(128 + headers.count * 48)
+        out.reserveCapacity(128 + headerLines.count + headers.count * 48)
         out.append(contentsOf: "HTTP/1.1 ".utf8)
-        out.append(contentsOf: String(status).utf8)
+        appendStatus(status, to: &out)
         out.append(32)
         appendUTF8(reason, to: &out)
         out.append(13)
         out.append(10)
+        out.append(contentsOf: headerLines)
         appendHeaders(headers, to: &out)
         out.append(13)
         out.append(10)
         return out
+    }
+
+    /// Three digits (a status is 100…999 once validated), without making a String.
+    @inline(__always)
+    static func appendStatus(_ status: Int, to out: inout [UInt8]) {
+        let s = min(max(status, 100), 999)
+        out.append(UInt8(48 + s / 100))
+        out.append(UInt8(48 + (s / 10) % 10))
+        out.append(UInt8(48 + s % 10))
     }
 
     static func appendHeaders(_ headers: HTTPHeaderList, to out: inout [UInt8]) {
@@ -59,18 +69,5 @@ enum HeadWriter {
     /// `<hex size>\r\n` for a chunk of `count` bytes.
     static func chunkHeader(_ count: Int) -> [UInt8] {
         Array(String(count, radix: 16).utf8) + [13, 10]
-    }
-
-    /// Names never copied from an upstream response to the client: hop-by-hop and framing.
-    static func isHopByHopResponseHeader(_ name: String) -> Bool {
-        switch name.utf8.count {
-        case 2: return name.caseInsensitiveEquals("te")
-        case 7: return name.caseInsensitiveEquals("trailer") || name.caseInsensitiveEquals("upgrade")
-        case 10: return name.caseInsensitiveEquals("connection") || name.caseInsensitiveEquals("keep-alive")
-        case 14: return name.caseInsensitiveEquals("content-length")
-        case 16: return name.caseInsensitiveEquals("proxy-connection")
-        case 17: return name.caseInsensitiveEquals("transfer-encoding")
-        default: return false
-        }
     }
 }

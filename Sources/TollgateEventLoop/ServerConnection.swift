@@ -507,13 +507,14 @@ public final class ServerConnection {
     }
 
     /// Writes the response head; returns how the body must be framed towards the client.
-    func upstreamHead(status: Int, reason: String, headers: HTTPHeaderList, upstreamFraming: BodyFraming,
+    /// `headerLines`: the upstream's kept header lines, ready to send.
+    func upstreamHead(status: Int, reason: String, headerLines: [UInt8], upstreamFraming: BodyFraming,
                       upstreamKeepsOpen: Bool) -> BodyFraming {
         upstreamSeconds = loop.now - upstreamStart
         let isHead = requestHead?.method == "HEAD"
         let client11 = (requestHead?.versionMinor ?? 1) == 1
         var framing = upstreamFraming
-        var out = headers
+        var out: HTTPHeaderList = []
         var close = !machine.keepAlive || clientEOF || draining
         switch upstreamFraming {
         case .length(let n):
@@ -540,7 +541,7 @@ public final class ServerConnection {
             out.append((name: "Connection", value: "keep-alive"))
         }
         closeAfterResponse = close
-        let bytes = HeadWriter.response(status: status, reason: reason, headers: out)
+        let bytes = HeadWriter.response(status: status, reason: reason, headerLines: headerLines, headers: out)
         if !isClosed {
             bytes.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }
         }

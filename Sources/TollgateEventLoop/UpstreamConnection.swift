@@ -23,7 +23,8 @@ final class UpstreamConnection {
     private var isHeadRequest = false
     private var headDone = false
     private var receivedAny = false
-    private let parser = WireParser(isRequest: false)
+    /// Response heads: framing only; header lines are copied as bytes (`ResponseHeaderFilter`).
+    private let parser = WireParser(isRequest: false, collectHeaders: false)
     private var scanResume = 0
     private var framing: BodyFraming = .none
     private var chunkCheck = ChunkedFramingValidator()
@@ -217,22 +218,28 @@ final class UpstreamConnection {
                     fail(timedOut: false)
                     return
                 }
-                evbuffer_drain(input, end)
                 let status = parser.head.status
                 if status >= 100 && status < 200 {
+                    evbuffer_drain(input, end)
                     if status == 101 {
                         fail(timedOut: false)
                         return
                     }
                     continue  // interim responses (103 Early Hints…) are not relayed
                 }
-                startResponse()
+                // The kept header lines are copied out before the bytes are drained.
+                var kept: [UInt8] = []
+                kept.reserveCapacity(headBytes.count)
+                ResponseHeaderFilter.copy(headBytes, to: &kept)
+                evbuffer_drain(input, end)
+                startResponse(headerLines: kept)
                 return
             }
         }
     }
 
-    private func startResponse() {
+    /// `headerLines`: the upstream's header lines to pass on, already filtered (`ResponseHeaderFilter`).
+    private func startResponse(headerLines: [UInt8]) {
         guard let client else { return close() }
         let head = parser.head
         let status = head.status
@@ -247,24 +254,10 @@ final class UpstreamConnection {
             framing = .untilClose
         }
         keepAlive = head.keepAlive && framing != .untilClose
-        // Hop-by-hop headers, and any named in Connection, stay on this link.
-        var named: [String] = []
-        for h in head.headers where h.name.caseInsensitiveEquals("connection") {
-            for token in h.value.split(separator: ",") {
-                named.append(token.trimmingSpaces())
-            }
-        }
-        var headers: HTTPHeaderList = []
-        headers.reserveCapacity(head.headers.count)
-        for h in head.headers {
-            if HeadWriter.isHopByHopResponseHeader(h.name) { continue }
-            if !named.isEmpty && named.contains(where: { $0.caseInsensitiveEquals(h.name) }) { continue }
-            headers.append(h)
-        }
         var advertised = framing
         if isHeadRequest, let n = head.contentLength { advertised = .length(n) }
         let reason = ReasonPhrase.of(status)
-        clientFraming = client.upstreamHead(status: status, reason: reason, headers: headers,
+        clientFraming = client.upstreamHead(status: status, reason: reason, headerLines: headerLines,
                                             upstreamFraming: advertised, upstreamKeepsOpen: keepAlive)
         if isHeadRequest { clientFraming = .none }
         headDone = true
@@ -408,14 +401,4 @@ extension UpstreamConnection: WireParserSink {
     }
 
     func wireParserMessageComplete() { messageDone = true }
-}
-
-extension Substring {
-    /// Trims spaces and tabs at both ends.
-    func trimmingSpaces() -> String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
 }

@@ -37,12 +37,33 @@ final class WireParser {
     /// True once on_headers_complete ran for the current message.
     private(set) var headComplete = false
 
-    /// Creates a request (`isRequest`) or response parser.
-    init(isRequest: Bool) {
+    /// Creates a request (`isRequest`) or response parser. Without `collectHeaders`, `head` gets the framing
+    /// facts only (status, version, length, chunked, keep-alive), and no header becomes a String.
+    init(isRequest: Bool, collectHeaders: Bool = true) {
         kind = isRequest ? HTTP_REQUEST : HTTP_RESPONSE
         parser = .allocate(capacity: 1)
         http_parser_init(parser, kind)
         http_parser_settings_init(&settings)
+        if collectHeaders { setHeaderCallbacks() }
+        settings.on_headers_complete = { p in
+            let me = WireParser.from(p)
+            return me.headersComplete()
+        }
+        settings.on_body = { p, at, len in
+            let me = WireParser.from(p)
+            me.sink?.wireParserBody(UnsafeRawBufferPointer(start: at, count: len))
+            return 0
+        }
+        settings.on_message_complete = { p in
+            let me = WireParser.from(p)
+            me.sink?.wireParserMessageComplete()
+            // Pause so that bytes of a pipelined next message stay unparsed until the owner asks for them.
+            http_parser_pause(p, 1)
+            return 0
+        }
+    }
+
+    private func setHeaderCallbacks() {
         settings.on_url = { p, at, len in
             WireParser.from(p).head.url += WireParser.string(at, len)
             return 0
@@ -66,22 +87,6 @@ final class WireParser {
                 me.head.invalidUTF8 = true
                 me.flushField("")
             }
-            return 0
-        }
-        settings.on_headers_complete = { p in
-            let me = WireParser.from(p)
-            return me.headersComplete()
-        }
-        settings.on_body = { p, at, len in
-            let me = WireParser.from(p)
-            me.sink?.wireParserBody(UnsafeRawBufferPointer(start: at, count: len))
-            return 0
-        }
-        settings.on_message_complete = { p in
-            let me = WireParser.from(p)
-            me.sink?.wireParserMessageComplete()
-            // Pause so that bytes of a pipelined next message stay unparsed until the owner asks for them.
-            http_parser_pause(p, 1)
             return 0
         }
     }

@@ -63,13 +63,40 @@ final class HeadWriterTests: XCTestCase {
         XCTAssertEqual(HeadWriter.chunkHeader(0xABCDEF), Array("abcdef\r\n".utf8))
     }
 
-    func testHopByHopResponseHeaders() {
+    private func filtered(_ head: String) -> String {
+        var out: [UInt8] = []
+        Array(head.utf8).withUnsafeBytes { ResponseHeaderFilter.copy($0, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func testResponseFilterDropsHopByHopAndFramingFields() {
+        var head = "HTTP/1.1 200 OK\r\n"
         for name in ["TE", "Trailer", "Upgrade", "connection", "Keep-Alive", "Content-Length", "Proxy-Connection",
                      "TRANSFER-ENCODING"] {
-            XCTAssertTrue(HeadWriter.isHopByHopResponseHeader(name), name)
+            head += "\(name): x\r\n"
         }
-        for name in ["Content-Type", "Set-Cookie", "Trailers", "ETag", "Date", "X-Connection", ""] {
-            XCTAssertFalse(HeadWriter.isHopByHopResponseHeader(name), name)
+        for name in ["Content-Type", "Set-Cookie", "Trailers", "ETag", "X-Connection"] {
+            head += "\(name): v-\(name)\r\n"
         }
+        head += "\r\n"
+        XCTAssertEqual(filtered(head), "Content-Type: v-Content-Type\r\nSet-Cookie: v-Set-Cookie\r\n"
+                       + "Trailers: v-Trailers\r\nETag: v-ETag\r\nX-Connection: v-X-Connection\r\n")
+    }
+
+    func testResponseFilterDropsFieldsNamedByConnectionAndKeepsBytes() {
+        let head = "HTTP/1.1 200 OK\r\nX-Secret: 1\r\nConnection: close, x-secret ,\tX-Other\r\n"
+            + "Date:  Tue, 24 Nov 2026 \r\nx-other: 2\r\nSet-Cookie: a=b; Path=/\r\nX-Secret: 3\r\n\r\n"
+        XCTAssertEqual(filtered(head), "Date:  Tue, 24 Nov 2026 \r\nSet-Cookie: a=b; Path=/\r\n")
+    }
+
+    func testResponseFilterWithoutHeaders() {
+        XCTAssertEqual(filtered("HTTP/1.1 204 No Content\r\n\r\n"), "")
+    }
+
+    func testResponseHeadWithHeaderLines() {
+        let lines = Array("Content-Type: text/plain\r\n".utf8)
+        XCTAssertEqual(text(HeadWriter.response(status: 200, reason: "OK", headerLines: lines,
+                                                headers: [(name: "Content-Length", value: "3")])),
+                       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n")
     }
 }
