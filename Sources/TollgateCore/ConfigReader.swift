@@ -1,19 +1,24 @@
 import Yams
 
+/// The config file's reader and field: over Yams' composed `Node`.
+typealias ConfigReader = YAMLReader<Node>
+typealias ConfigField = YAMLField<Node>
+
 /// One `key: value` pair of a YAML mapping, with the dotted path used in messages (`limits.header_timeout`).
-struct ConfigField {
+struct YAMLField<N: ReadableNode> {
     /// The key as written.
     let key: String
     /// Dotted path for messages.
     let path: String
     /// The key node (its mark points at the key).
-    let keyNode: Node
+    let keyNode: N
     /// The value node.
-    let value: Node
+    let value: N
 }
 
 /// Walks a composed YAML tree and collects every error with file, line and column (never stops at the first).
-struct ConfigReader {
+/// Generic over the node type: the config is read from Yams' `Node`, the accounts file from `YAMLNode`.
+struct YAMLReader<N: ReadableNode> {
     /// The file name used in errors.
     let file: String
     /// Everything found wrong so far.
@@ -26,44 +31,49 @@ struct ConfigReader {
     }
 
     /// Records an error at `node`'s position.
-    mutating func fail(_ node: Node?, _ message: String) {
-        fail(at: node?.mark, message)
+    mutating func fail(_ node: N?, _ message: String) {
+        let position = node?.position
+        errors.append(ConfigError(file: file, line: position?.line, column: position?.column, message: message))
     }
 
-    /// Records an error at `mark`.
-    mutating func fail(at mark: Mark?, _ message: String) {
-        errors.append(ConfigError(file: file, line: mark?.line, column: mark?.column, message: message))
+    /// Puts errors found by another reader before this one's (the accounts file's top-level keys).
+    mutating func prepend(_ other: [ConfigError]) {
+        errors.insert(contentsOf: other, at: 0)
     }
 
     /// The fields of a mapping, in order; unknown and non-string keys are reported (with the allowed ones).
-    mutating func fields(of node: Node, path: String, allowed: [String]) -> [ConfigField]? {
-        guard case .mapping(let mapping) = node else {
+    mutating func fields(of node: N, path: String, allowed: [String]) -> [YAMLField<N>]? {
+        guard case .mapping(let mapping) = node.content else {
             fail(node, "\(path.isEmpty ? documentName : path) must be a mapping of keys, got \(kind(node))")
             return nil
         }
-        var result: [ConfigField] = []
+        var result: [YAMLField<N>] = []
+        result.reserveCapacity(mapping.count)
         for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else {
-                fail(keyNode, "keys must be plain names, got \(kind(keyNode))\(path.isEmpty ? "" : " in \(path)")")
-                continue
-            }
-            let key = scalar.string
-            guard allowed.contains(key) else {
-                let place = path.isEmpty ? "at the top level" : "in \(path)"
-                fail(keyNode, "unknown key '\(key)' \(place); allowed: \(allowed.joined(separator: ", "))")
-                continue
-            }
+            guard let key = key(keyNode, path: path, allowed: allowed) else { continue }
             result.append(
-                ConfigField(
-                    key: key, path: path.isEmpty ? key : "\(path).\(key)", keyNode: keyNode,
-                    value: value))
+                YAMLField(key: key, path: path.isEmpty ? key : "\(path).\(key)", keyNode: keyNode, value: value))
         }
         return result
     }
 
+    /// A mapping key's text when it is one of `allowed`; other keys and non-scalar keys are reported.
+    mutating func key(_ keyNode: N, path: String, allowed: [String]) -> String? {
+        guard case .scalar(let key) = keyNode.content else {
+            fail(keyNode, "keys must be plain names, got \(kind(keyNode))\(path.isEmpty ? "" : " in \(path)")")
+            return nil
+        }
+        guard allowed.contains(key) else {
+            let place = path.isEmpty ? "at the top level" : "in \(path)"
+            fail(keyNode, "unknown key '\(key)' \(place); allowed: \(allowed.joined(separator: ", "))")
+            return nil
+        }
+        return key
+    }
+
     /// A scalar's text; null values and collections are errors.
-    mutating func string(_ field: ConfigField) -> String? {
-        guard case .scalar(let scalar) = field.value else {
+    mutating func string(_ field: YAMLField<N>) -> String? {
+        guard case .scalar(let text) = field.value.content else {
             fail(field.value, "\(field.path) must be a string, got \(kind(field.value))")
             return nil
         }
@@ -71,18 +81,84 @@ struct ConfigReader {
             fail(field.value, "\(field.path) needs a value (remove the key to use the default)")
             return nil
         }
-        return scalar.string
+        return text
     }
 
     /// `true` or `false` (YAML's other boolean spellings are accepted; quoted strings are not).
-    mutating func bool(_ field: ConfigField) -> Bool? {
-        guard case .scalar = field.value, field.value.tagName == .bool, let value = field.value.bool else {
+    mutating func bool(_ field: YAMLField<N>) -> Bool? {
+        guard case .scalar = field.value.content, field.value.tagName == .bool, let value = field.value.bool else {
             fail(field.value, "\(field.path) must be true or false, got \(kind(field.value))")
             return nil
         }
         return value
     }
 
+    /// A duration such as `10s`, in seconds; zero only when `allowZero`.
+    mutating func duration(_ field: YAMLField<N>, allowZero: Bool = false) -> Double? {
+        guard case .scalar(let text) = field.value.content else {
+            fail(field.value, "\(field.path) must be a duration like 10s, got \(kind(field.value))")
+            return nil
+        }
+        let tag = field.value.tagName
+        if tag == .int || tag == .float {
+            fail(field.value, "\(field.path): '\(text)' has no unit; add a unit, e.g. 10s")
+            return nil
+        }
+        guard let seconds = DurationParser.parse(text) else {
+            fail(
+                field.value,
+                "\(field.path): '\(text)' is not a duration; use a number and a unit: "
+                    + "500ms, 10s, 5m, 2h or 30d")
+            return nil
+        }
+        guard seconds > 0 || (allowZero && seconds == 0) else {
+            fail(field.value, "\(field.path) must be more than 0")
+            return nil
+        }
+        return seconds
+    }
+
+    /// A list of strings, each with its node; `allowSingle` also accepts one bare string.
+    mutating func strings(_ field: YAMLField<N>, allowSingle: Bool = false) -> [(text: String, node: N)]? {
+        switch field.value.content {
+        case .scalar where allowSingle:
+            return string(field).map { [($0, field.value)] }
+        case .sequence(let sequence):
+            var result: [(text: String, node: N)] = []
+            result.reserveCapacity(sequence.count)
+            var ok = true
+            for (index, item) in sequence.enumerated() {
+                let itemField = YAMLField(
+                    key: field.key, path: "\(field.path)[\(index)]", keyNode: field.keyNode,
+                    value: item)
+                if let text = string(itemField) { result.append((text, item)) } else { ok = false }
+            }
+            return ok ? result : nil
+        default:
+            let expected = allowSingle ? "a string or a list of strings" : "a list of strings"
+            fail(field.value, "\(field.path) must be \(expected), got \(kind(field.value))")
+            return nil
+        }
+    }
+
+    /// What a node is, for messages: `a list`, `a mapping`, `null`, `a number (8080)`, `a string ("x")`.
+    func kind(_ node: N) -> String {
+        switch node.content {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let text):
+            switch node.tagName {
+            case .null: return "null"
+            case .int, .float: return "a number (\(text))"
+            case .bool: return "a boolean (\(text))"
+            default: return "a string (\"\(text)\")"
+            }
+        }
+    }
+}
+
+extension YAMLReader where N == Node {
     /// An integer within `range`.
     mutating func int(_ field: ConfigField, in range: ClosedRange<Int>) -> Int? {
         guard case .scalar(let scalar) = field.value, field.value.tagName == .int else {
@@ -102,74 +178,5 @@ struct ConfigReader {
         }
         return value
     }
-
-    /// A duration such as `10s`, in seconds; zero only when `allowZero`.
-    mutating func duration(_ field: ConfigField, allowZero: Bool = false) -> Double? {
-        guard case .scalar(let scalar) = field.value else {
-            fail(field.value, "\(field.path) must be a duration like 10s, got \(kind(field.value))")
-            return nil
-        }
-        let tag = field.value.tagName
-        if tag == .int || tag == .float {
-            fail(field.value, "\(field.path): '\(scalar.string)' has no unit; add a unit, e.g. 10s")
-            return nil
-        }
-        guard let seconds = DurationParser.parse(scalar.string) else {
-            fail(
-                field.value,
-                "\(field.path): '\(scalar.string)' is not a duration; use a number and a unit: "
-                    + "500ms, 10s, 5m, 2h or 30d")
-            return nil
-        }
-        guard seconds > 0 || (allowZero && seconds == 0) else {
-            fail(field.value, "\(field.path) must be more than 0")
-            return nil
-        }
-        return seconds
-    }
-
-    /// A list of strings, each with its node; `allowSingle` also accepts one bare string.
-    mutating func strings(_ field: ConfigField, allowSingle: Bool = false) -> [(text: String, node: Node)]? {
-        switch field.value {
-        case .scalar where allowSingle:
-            return string(field).map { [($0, field.value)] }
-        case .sequence(let sequence):
-            var result: [(text: String, node: Node)] = []
-            var ok = true
-            for (index, item) in sequence.enumerated() {
-                let itemField = ConfigField(
-                    key: field.key, path: "\(field.path)[\(index)]", keyNode: field.keyNode,
-                    value: item)
-                if let text = string(itemField) { result.append((text, item)) } else { ok = false }
-            }
-            return ok ? result : nil
-        default:
-            let expected = allowSingle ? "a string or a list of strings" : "a list of strings"
-            fail(field.value, "\(field.path) must be \(expected), got \(kind(field.value))")
-            return nil
-        }
-    }
-
-    /// What a node is, for messages: `a list`, `a mapping`, `null`, `a number (8080)`, `a string ("x")`.
-    func kind(_ node: Node) -> String {
-        switch node {
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        case .scalar(let scalar):
-            switch node.tagName {
-            case .null: return "null"
-            case .int, .float: return "a number (\(scalar.string))"
-            case .bool: return "a boolean (\(scalar.string))"
-            default: return "a string (\"\(scalar.string)\")"
-            }
-        }
-    }
 }
 
-extension Node {
-    /// The resolved tag's name (`Tag.name` is internal to Yams; `rawValue` is the same text).
-    var tagName: Tag.Name {
-        Tag.Name(rawValue: tag.rawValue)
-    }
-}

@@ -1,18 +1,19 @@
 import Foundation
-import Yams
 
 /// The `tokens:` list of one account.
 extension AccountsBuilder {
     static let tokenKeys = ["id", "hash", "intent", "created", "expires", "extend"]
 
-    mutating func tokens(_ field: ConfigField, account: String) -> [TokenRecord] {
+    mutating func tokens(_ field: AccountsField, account: String) -> [TokenRecord] {
         if isNull(field.value) { return [] }
-        guard case .sequence(let sequence) = field.value else {
+        guard case .sequence(let sequence) = field.value.content else {
             reader.fail(field.value, "\(field.path) must be a list of tokens, got \(reader.kind(field.value))")
             return []
         }
         var result: [TokenRecord] = []
+        result.reserveCapacity(sequence.count)
         var seen: [String: Int] = [:]
+        seen.reserveCapacity(sequence.count)
         for (index, item) in sequence.enumerated() {
             guard let (token, idNode) = token(item, path: "\(field.path)[\(index)]", account: account) else {
                 continue
@@ -27,18 +28,20 @@ extension AccountsBuilder {
         return result
     }
 
-    private mutating func token(_ node: Node, path: String, account: String) -> (TokenRecord, Node)? {
+    private mutating func token(_ node: YAMLNode, path: String, account: String) -> (TokenRecord, YAMLNode)? {
         guard let fields = reader.fields(of: node, path: path, allowed: Self.tokenKeys) else { return nil }
-        let line = node.mark?.line ?? 0
-        var id: (text: String, node: Node)?
+        let line = node.line
+        var id: (text: String, node: YAMLNode)?
         var hash: TokenHash?
         var intent = TokenIntent.api
         var created: Date?
         var expires: Date??
         var extend: Double?
+        var present = (id: false, hash: false, expires: false)
         for item in fields {
             switch item.key {
             case "id":
+                present.id = true
                 guard let text = reader.string(item) else { continue }
                 if AccountName.isValidTokenID(text) {
                     id = (text, item.value)
@@ -46,7 +49,8 @@ extension AccountsBuilder {
                     reader.fail(item.value, "\(item.path): '\(text)' is not a valid token id (1-63 of a-z 0-9 -)")
                 }
             case "hash":
-                hash = tokenHash(item, owner: "\(account)/\(id?.text ?? path)")
+                present.hash = true
+                hash = tokenHash(item, account: account, token: id?.text ?? path)
             case "intent":
                 guard let text = reader.string(item) else { continue }
                 if let value = TokenIntent(rawValue: text) {
@@ -55,15 +59,15 @@ extension AccountsBuilder {
                     reader.fail(item.value, "\(item.path): '\(text)' is not api or app-password")
                 }
             case "created": created = timestamp(item, allowNever: false) ?? nil
-            case "expires": expires = timestamp(item, allowNever: true)
+            case "expires":
+                present.expires = true
+                expires = timestamp(item, allowNever: true)
             default: extend = reader.duration(item)
             }
         }
-        for (key, what) in [("id", "a token id"), ("hash", "sha256:<64 hex> or a crypt hash")]
-        where !fields.contains(where: { $0.key == key }) {
-            reader.fail(node, "\(path): \(key) is required (\(what))")
-        }
-        if !fields.contains(where: { $0.key == "expires" }) {
+        if !present.id { reader.fail(node, "\(path): id is required (a token id)") }
+        if !present.hash { reader.fail(node, "\(path): hash is required (sha256:<64 hex> or a crypt hash)") }
+        if !present.expires {
             reader.fail(node, "\(path): expires is required (a date or never)")
         }
         guard let id, let hash, let expires else { return nil }
@@ -73,7 +77,8 @@ extension AccountsBuilder {
     }
 
     /// A `hash:` value; a `sha256:` digest already used by another token is an error (ambiguous bearer lookup).
-    private mutating func tokenHash(_ field: ConfigField, owner: String) -> TokenHash? {
+    /// `account/token` names the token in that error.
+    private mutating func tokenHash(_ field: AccountsField, account: String, token: String) -> TokenHash? {
         guard let text = reader.string(field) else { return nil }
         switch TokenHash.parse(text) {
         case .failure(let error):
@@ -81,22 +86,23 @@ extension AccountsBuilder {
             return nil
         case .success(let hash):
             if case .sha256(let bytes) = hash, let digest = SHA256Digest(bytes: bytes) {
-                let line = field.value.mark?.line ?? 0
-                if let first = digests[digest] {
+                if let index = digests[digest] {
+                    let first = hashOwners[Int(index)]
                     reader.fail(
                         field.value,
-                        "\(field.path) is the same hash as \(first.owner) (line \(first.line)); every token "
-                            + "needs its own secret")
+                        "\(field.path) is the same hash as \(first.account)/\(first.token) (line \(first.line)); "
+                            + "every token needs its own secret")
                     return nil
                 }
-                digests[digest] = (owner, line)
+                digests[digest] = Int32(hashOwners.count)
+                hashOwners.append((account, token, field.value.line))
             }
             return hash
         }
     }
 
     /// An RFC 3339 timestamp, or `never` (nil) when `allowNever`; the outer nil means invalid (reported).
-    private mutating func timestamp(_ field: ConfigField, allowNever: Bool) -> Date?? {
+    private mutating func timestamp(_ field: AccountsField, allowNever: Bool) -> Date?? {
         guard let text = reader.string(field) else { return nil }
         if allowNever && text == "never" { return .some(nil) }
         guard let date = RFC3339.parse(text) else {

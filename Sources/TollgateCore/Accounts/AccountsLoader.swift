@@ -1,5 +1,3 @@
-import Yams
-
 /// Reads and validates the accounts file (SPEC section 3): every error is reported with file:line, and an
 /// invalid file is rejected whole (the caller keeps the last good table).
 public enum AccountsLoader {
@@ -12,17 +10,23 @@ public enum AccountsLoader {
     }
 
     /// Parses and validates YAML text; `path` names the file in errors. An empty file holds no accounts.
+    ///
+    /// The text is parsed in place and read one account at a time (`AccountsBuilder+Stream`); a YAML error
+    /// anywhere replaces every other error, as when the whole tree was composed first.
     public static func parse(yaml: String, path: String) -> Result<AccountsFile, ConfigErrors> {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            return .failure(ConfigErrors(errors: [ConfigLoader.yamlError(error, file: path)]))
+        var text = yaml
+        return text.withUTF8 { bytes in
+            do throws(YAMLSyntaxError) {
+                var composer = try YAMLComposer(bytes: bytes)
+                guard let root = try composer.root() else { return .success(AccountsFile()) }
+                var builder = AccountsBuilder(file: path)
+                let file = try builder.build(from: root, composer: &composer)
+                try composer.finish()
+                let errors = builder.reader.errors
+                return errors.isEmpty ? .success(file) : .failure(ConfigLoader.inDocumentOrder(errors))
+            } catch {
+                return .failure(ConfigErrors(errors: [error.configError(file: path)]))
+            }
         }
-        guard let root else { return .success(AccountsFile()) }
-        var builder = AccountsBuilder(file: path)
-        let file = builder.build(root)
-        let errors = builder.reader.errors
-        return errors.isEmpty ? .success(file) : .failure(ConfigLoader.inDocumentOrder(errors))
     }
 }

@@ -24,7 +24,10 @@ public final class TokenTable: Sendable {
     /// Tokens, expired ones included.
     public let tokenCount: Int
 
-    private let bySHA256: [SHA256Digest: TokenEntry]
+    /// `sha256:` tokens, found through `bySHA256` (an index, not the entry: a dictionary's spare buckets then cost
+    /// 8 bytes each instead of an entry's 136; at 100,000 tokens that was 20 MB).
+    private let entries: [TokenEntry]
+    private let bySHA256: [SHA256Digest: Int]
     /// Crypt tokens per account: (hash, entry), in file order.
     private let cryptTokens: [String: [(hash: String, entry: TokenEntry)]]
     /// A real crypt hash of this table, verified (and the result ignored) when Basic names an account without
@@ -39,7 +42,12 @@ public final class TokenTable: Sendable {
         self.generation = generation
         cryptCache = CryptCache(capacity: cryptCacheCapacity)
         let groupRoles = Dictionary(file.groups.map { ($0.name, $0.roles) }, uniquingKeysWith: { first, _ in first })
-        var bySHA256: [SHA256Digest: TokenEntry] = [:]
+        // Sized once: growing by doubling would hold the old and the new storage at the same time.
+        let total = file.accounts.reduce(0) { $0 + $1.tokens.count }
+        var entries: [TokenEntry] = []
+        entries.reserveCapacity(total)
+        var bySHA256: [SHA256Digest: Int] = [:]
+        bySHA256.reserveCapacity(total)
         var cryptTokens: [String: [(hash: String, entry: TokenEntry)]] = [:]
         var dummy: String?
         var count = 0
@@ -62,13 +70,15 @@ public final class TokenTable: Sendable {
                 case .sha256(let bytes):
                     // The loader rejects duplicates; for a table built in code the first one wins.
                     guard let digest = SHA256Digest(bytes: bytes), bySHA256[digest] == nil else { continue }
-                    bySHA256[digest] = entry(digest)
+                    bySHA256[digest] = entries.count
+                    entries.append(entry(digest))
                 case .crypt(let hash):
                     cryptTokens[account.name, default: []].append((hash, entry(nil)))
                     if dummy == nil { dummy = hash }
                 }
             }
         }
+        self.entries = entries
         self.bySHA256 = bySHA256
         self.cryptTokens = cryptTokens
         dummyCryptHash = dummy
@@ -86,13 +96,13 @@ public final class TokenTable: Sendable {
         switch credential {
         case .bearer(let secret):
             let digest = SHA256.digest(secret.bytes)
-            guard let entry = bySHA256[digest], let stored = entry.digest, ConstantTime.equals(stored, digest) else {
+            guard let entry = entry(digest), let stored = entry.digest, ConstantTime.equals(stored, digest) else {
                 return .failure(.unknown)
             }
             return check(entry, now: now, lastUse: lastUse)
         case .basic(let account, let secret):
             let digest = SHA256.digest(secret.bytes)
-            if let entry = bySHA256[digest], let stored = entry.digest, ConstantTime.equals(stored, digest) {
+            if let entry = entry(digest), let stored = entry.digest, ConstantTime.equals(stored, digest) {
                 guard entry.identity.account == account else { return .failure(.wrongAccount) }
                 return check(entry, now: now, lastUse: lastUse)
             }
@@ -115,6 +125,11 @@ public final class TokenTable: Sendable {
             guard case .match(let index) = outcome else { return .failure(.unknown) }
             return check(candidates[index].entry, now: now, lastUse: lastUse)
         }
+    }
+
+    /// The `sha256:` token stored under `digest`.
+    private func entry(_ digest: SHA256Digest) -> TokenEntry? {
+        bySHA256[digest].map { entries[$0] }
     }
 
     /// Disabled account, then expiry (sliding when `extend` is set); a successful use is recorded.

@@ -1,0 +1,75 @@
+import Yams
+
+/// A composed YAML node with its position: the light tree the accounts file is read into, one account at a time
+/// (Yams' `Node` carries a class instance per scalar and cannot be built outside Yams: `Mark` has no public
+/// initialiser). Equality and hashing ignore the position, as Yams' do: they decide duplicate keys.
+struct YAMLNode: ReadableNode, Hashable {
+    var content: YAMLContent<YAMLNode>
+    /// Resolved as Yams resolves it (`YAMLEventParser`).
+    var tagName: Tag.Name
+    var line: Int
+    var column: Int
+
+    var position: (line: Int, column: Int)? { (line, column) }
+
+    var bool: Bool? {
+        guard case .scalar(let text) = content, tagName != .str else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
+    }
+
+    /// The text Yams' `Node.string` gives (for duplicate-key messages).
+    var string: String? {
+        switch content {
+        case .scalar(let text): return text
+        case .mapping(let pairs): return pairs.first { $0.0.tagName == .value }.flatMap { $0.1.string }
+        default: return nil
+        }
+    }
+
+    static func == (lhs: YAMLNode, rhs: YAMLNode) -> Bool {
+        guard lhs.tagName == rhs.tagName else { return false }
+        switch (lhs.content, rhs.content) {
+        case (.scalar(let left), .scalar(let right)): return left == right
+        case (.sequence(let left), .sequence(let right)): return left == right
+        case (.mapping(let left), .mapping(let right)):
+            return left.count == right.count && zip(left, right).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(tagName)
+        switch content {
+        case .scalar(let text): hasher.combine(text)
+        case .sequence(let nodes): hasher.combine(nodes)
+        case .mapping(let pairs):
+            hasher.combine(pairs.count)
+            for (key, value) in pairs {
+                hasher.combine(key)
+                hasher.combine(value)
+            }
+        case .alias: break
+        }
+    }
+
+    /// Yams' `Node` order: scalars by text, collections element by element (mappings by key), other pairs false.
+    static func precedes(_ lhs: YAMLNode, _ rhs: YAMLNode) -> Bool {
+        func lexicographic(_ left: [YAMLNode], _ right: [YAMLNode]) -> Bool {
+            for (l, r) in zip(left, right) {
+                if precedes(l, r) { return true }
+                if precedes(r, l) { return false }
+            }
+            return left.count < right.count
+        }
+        switch (lhs.content, rhs.content) {
+        case (.scalar(let left), .scalar(let right)): return left < right
+        case (.sequence(let left), .sequence(let right)): return lexicographic(left, right)
+        case (.mapping(let left), .mapping(let right)): return lexicographic(left.map(\.0), right.map(\.0))
+        default: return false
+        }
+    }
+}
