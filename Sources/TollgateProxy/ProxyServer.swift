@@ -47,6 +47,9 @@ public final class ProxyServer: @unchecked Sendable {
 
     /// Loads the config, binds, and runs until SIGTERM/SIGINT has drained. Returns the exit code.
     public func run() -> Int32 {
+        // Token lookups hash each presented credential: OpenSSL's SHA-256 is several times faster than the
+        // portable one (set before any worker thread exists).
+        SHA256.accelerated = OpenSSLDigest.sha256
         let config: TollgateConfig
         switch ConfigLoader.load(path: configPath) {
         case .failure(let errors):

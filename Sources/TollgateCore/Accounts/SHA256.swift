@@ -17,6 +17,11 @@ public enum SHA256 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A faster implementation the process may install at start-up, before any other thread runs (tollgate
+    /// installs OpenSSL's, which uses the CPU's SHA instructions): it writes the 32-byte digest of its input to
+    /// the pointer. This file's code stays the reference that tests compare it with, and the fallback.
+    nonisolated(unsafe) public static var accelerated: ((UnsafeRawBufferPointer, UnsafeMutableRawPointer) -> Void)?
+
     /// The digest as four words: the table's key, compared without allocating.
     static func digest<C: Collection>(_ bytes: C) -> SHA256Digest where C.Element == UInt8 {
         if let result = bytes.withContiguousStorageIfAvailable({ digest(buffer: UnsafeRawBufferPointer($0)) }) {
@@ -26,6 +31,21 @@ public enum SHA256 {
     }
 
     private static func digest(buffer: UnsafeRawBufferPointer) -> SHA256Digest {
+        if let accelerated {
+            var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            withUnsafeMutableBytes(of: &words) { accelerated(buffer, $0.baseAddress!) }
+            return SHA256Digest(w0: UInt64(bigEndian: words.0), w1: UInt64(bigEndian: words.1),
+                                w2: UInt64(bigEndian: words.2), w3: UInt64(bigEndian: words.3))
+        }
+        return reference(buffer: buffer)
+    }
+
+    /// The pure-Swift digest (FIPS 180-4), whatever is installed.
+    public static func referenceHash(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBytes { reference(buffer: $0) }.bytes
+    }
+
+    private static func reference(buffer: UnsafeRawBufferPointer) -> SHA256Digest {
         var state = initialState
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
             let schedule = schedule.baseAddress!
