@@ -303,7 +303,8 @@ check() {
             "$url" --next "${w[@]}" "${extra[@]}" -H "Authorization: $a" "$url")
         case $r in
             "401/1 200/0 ") ;;
-            "401/1 200/1 ") [ "$case" = invalid10 ] && out "- note: $t closes the connection after a 401" ;;
+            # A 401 to a request whose body was not read must close (the stream position is unknown).
+            "401/1 200/1 ") if [ "$case" != post1m ]; then out "- note: $t closes the connection after a 401"; fi ;;
             *) echo "check $case $t (wrong credential): got '$r'" >&2; exit 1 ;;
         esac
     fi
@@ -425,7 +426,7 @@ for case in $CASES; do
         table "$case" "$mode"
         if [ "$case" = tokens100k ] && [ "$mode" = pinned ]; then
             out ""
-            out "- tokens100k: $(grep -o 'accounts: [^"]*token(s)' "$W/tollgate.err" | head -1 | sed 's/ from.*//');" \
+            out "- tokens100k: 10,000 accounts with 100,000 tokens (13 MB of YAML);" \
                 "tollgate ready in ${READY_tollgate} ms with RSS $((RSS0_tollgate / 1024)) MiB" \
                 "(the small file: ${SMALL_READY:-?} ms, RSS ${SMALL_RSS:-?} MiB); the benchmarked Basic user is the" \
                 "50,000th of 100,000 in the nginx and HAProxy files (both scan linearly)"

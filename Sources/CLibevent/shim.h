@@ -31,6 +31,7 @@
 #include <crypt.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <malloc.h>
 #include <sys/syscall.h>
 
 /* Function-like macros are not imported by Swift: one inline wrapper each. */
@@ -53,6 +54,15 @@ static inline int tollgate_errno(void) { return errno; }
 static inline int tollgate_set_nodelay(evutil_socket_t fd) {
     int one = 1;
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Keeps freed buffer memory in the heap instead of returning it to the kernel: a 64 KiB response read into a
+ * fresh evbuffer chain (a 128 KiB allocation) otherwise faults in 16 new pages per response, because glibc trims
+ * worker arenas with MADV_DONTNEED (measured: 16 page faults and ~25 µs of kernel time per 64 KiB response).
+ * Chains up to 1 MiB come from the heap; up to 32 MiB of free heap is kept. */
+static inline void tollgate_tune_malloc(void) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
 }
 
 /* Sets the calling thread's nice value (Linux keeps it per thread); returns 0 on success. */

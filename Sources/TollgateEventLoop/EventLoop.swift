@@ -70,6 +70,12 @@ public final class EventLoop: @unchecked Sendable {
         event_base_loopbreak(base)
     }
 
+    /// Process-wide allocator settings for a proxy that moves large buffers (see `tollgate_tune_malloc`). Call
+    /// once at start-up, before worker threads exist.
+    public static func tuneAllocator() {
+        tollgate_tune_malloc()
+    }
+
     /// Gives the calling thread the nice value `nice` (a background thread that must not take CPU from workers).
     public static func setThreadNice(_ nice: Int32) {
         _ = tollgate_set_thread_nice(nice)

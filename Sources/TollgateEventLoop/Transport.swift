@@ -185,34 +185,27 @@ final class Transport {
         }
     }
 
+    /// Bytes one readable event may take before the owner sees them (a burst, not the whole stream).
+    private static let burstCap = 1 << 20
+
     private func socketReadable() {
         guard case .socket(let fd) = backend else { return }
-        // evbuffer_iovec is struct iovec here: the reserved extents go to readv as they are.
-        var vecs = (iovec(), iovec())
-        let want = readSize
-        let input = self.input
-        let n: Int = withUnsafeMutablePointer(to: &vecs) { p in
-            p.withMemoryRebound(to: iovec.self, capacity: 2) { v -> Int in
-                let count = evbuffer_reserve_space(input, want, v, 2)
-                if count <= 0 { return -2 }
-                let got = readv(fd, v, count)
-                if got <= 0 { return got }
-                // Commit what arrived, spread over the reserved extents in order.
-                var left = got
-                var used: Int32 = 0
-                for i in 0..<Int(count) where left > 0 {
-                    let take = min(left, v[i].iov_len)
-                    v[i].iov_len = take
-                    left -= take
-                    used += 1
-                }
-                evbuffer_commit_space(input, v, used)
-                return got
-            }
+        // Read until the socket is drained (a read that did not fill its space) or the burst cap: a 64 KiB
+        // response costs one event and a few reads, not one loop turn per 16 KiB.
+        var total = 0
+        var n = 0
+        var want = readSize
+        while true {
+            let (got, full) = readOnce(fd, want)
+            n = got
+            if got <= 0 { break }
+            total += got
+            if !full || total >= Transport.burstCap || readState != .enabled { break }
+            want = min(want * 2, 65536)
         }
-        if n > 0 {
-            // A read that filled its space suggests more is coming: read bigger next time.
-            readSize = n >= want ? min(want * 2, 262144) : 16384
+        // The next burst starts at the size this one reached: large bodies keep large reads.
+        readSize = total > 16384 ? want : 16384
+        if total > 0 {
             switch readState {
             case .enabled:
                 delegate.transportReadable()
@@ -224,6 +217,7 @@ final class Transport {
             case .disabled:
                 registerRead(false)
             }
+            // An EOF or error after the data is seen on the next event (epoll reports it again).
             return
         }
         if n < 0 {
@@ -240,6 +234,36 @@ final class Transport {
             delegate.transportEvent(Int16(BEV_EVENT_READING | BEV_EVENT_EOF))
         } else {
             eofPending = true
+        }
+    }
+
+    /// One readv into reserved evbuffer space; returns the bytes read (or 0 / -1 / -2 when none) and whether
+    /// the reserved space was filled (more may be waiting).
+    private func readOnce(_ fd: Int32, _ want: Int) -> (Int, Bool) {
+        // evbuffer_iovec is struct iovec here: the reserved extents go to readv as they are.
+        var vecs = (iovec(), iovec())
+        let input = self.input
+        return withUnsafeMutablePointer(to: &vecs) { p in
+            p.withMemoryRebound(to: iovec.self, capacity: 2) { v -> (Int, Bool) in
+                let count = evbuffer_reserve_space(input, want, v, 2)
+                if count <= 0 { return (-2, false) }
+                let got = readv(fd, v, count)
+                if got <= 0 { return (got, false) }
+                // Commit what arrived, spread over the reserved extents in order.
+                var left = got
+                var used: Int32 = 0
+                var capacity = 0
+                for i in 0..<Int(count) {
+                    capacity += v[i].iov_len
+                    if left == 0 { continue }
+                    let take = min(left, v[i].iov_len)
+                    v[i].iov_len = take
+                    left -= take
+                    used += 1
+                }
+                evbuffer_commit_space(input, v, used)
+                return (got, got == capacity)
+            }
         }
     }
 

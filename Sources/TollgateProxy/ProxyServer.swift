@@ -50,6 +50,7 @@ public final class ProxyServer: @unchecked Sendable {
         // Token lookups hash each presented credential: OpenSSL's SHA-256 is several times faster than the
         // portable one (set before any worker thread exists).
         SHA256.accelerated = OpenSSLDigest.sha256
+        EventLoop.tuneAllocator()
         let config: TollgateConfig
         switch ConfigLoader.load(path: configPath) {
         case .failure(let errors):
