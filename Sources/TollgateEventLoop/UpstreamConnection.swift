@@ -338,13 +338,20 @@ final class UpstreamConnection {
         client = nil
         served += 1
         let leftover = transport.map { evbuffer_get_length($0.input) } ?? 0
-        if keepAlive && !requestComplete && leftover == 0, let c {
-            // An early response (the upstream answered before the whole body arrived): keep writing the body,
-            // as nginx and HAProxy do, so that both connections stay usable.
-            client = c
+        let unwritten = outputBuffer.map { evbuffer_get_length($0) } ?? 0
+        if keepAlive && leftover == 0 && (!requestComplete || unwritten > 0), let c {
+            // An early response (the upstream answered before the whole body was written): keep writing the
+            // body, as nginx and HAProxy do, so that both connections stay usable; pool the link afterwards.
             state = .finishingRequest
             timer?.arm(pool.settings.responseTimeout)
-            c.upstreamComplete(bodyContinues: true)
+            if requestComplete {
+                // The body is all queued, only not yet written: the client's exchange is over.
+                client = nil
+                c.upstreamComplete()
+            } else {
+                client = c
+                c.upstreamComplete(bodyContinues: true)
+            }
             return
         }
         let reusable = keepAlive && requestComplete && leftover == 0 && (outputBuffer.map { evbuffer_get_length($0) } ?? 1) == 0

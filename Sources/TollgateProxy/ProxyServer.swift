@@ -61,6 +61,16 @@ public final class ProxyServer: @unchecked Sendable {
         }
         logger.logLevel = Logger.Level(rawValue: config.log.level) ?? .info
         reloadLogger = logger
+        // Signals are caught from here on, before "listening" is logged: a SIGTERM sent as soon as the port
+        // answers must drain, not kill (it is acted on once the main loop runs).
+        signals = SignalWatcher(loop: mainLoop, signals: [SignalNumber.hangup, SignalNumber.terminate,
+                                                          SignalNumber.interrupt]) { [unowned self] sig in
+            if sig == SignalNumber.hangup {
+                self.reloadLoop.execute { self.reload() }
+            } else {
+                self.beginDrain()
+            }
+        }
         accounts = AccountsSource(path: config.accountsFile)
         var file = AccountsFile(groups: [], accounts: [])
         if !config.accountsFile.isEmpty && !FileManager.default.isReadableFile(atPath: config.accountsFile) {
@@ -156,14 +166,6 @@ public final class ProxyServer: @unchecked Sendable {
         for w in workers { w.start() }
         reloadLoop.execute { Self.lowerThreadPriority() }
         _ = reloadLoop.startThread(name: "tollgate-reload")
-        signals = SignalWatcher(loop: mainLoop, signals: [SignalNumber.hangup, SignalNumber.terminate,
-                                                          SignalNumber.interrupt]) { [unowned self] sig in
-            if sig == SignalNumber.hangup {
-                self.reloadLoop.execute { self.reload() }
-            } else {
-                self.beginDrain()
-            }
-        }
         scheduleSync()
         mainLoop.run()
         // Drained: stop the workers before the process tears down its globals (libevent, OpenSSL), then
