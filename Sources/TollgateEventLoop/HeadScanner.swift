@@ -54,6 +54,11 @@ public enum HeadScanner {
         var i = max(from, start)
         while i < n {
             let b = bytes[i]
+            // Most bytes are printable: one comparison (LF, CR and NUL are all below 14).
+            if b > 13 {
+                i += 1
+                continue
+            }
             if b == 10 {
                 if i == start || bytes[i - 1] != 13 { return .invalid(.bareLF) }
                 // CRLF at i-1..i; an empty line follows when the previous line also ended here.
@@ -163,6 +168,11 @@ public enum HeadScanner {
             var valueEnd = i
             while i < n && bytes[i] != 13 {
                 let c = bytes[i]
+                if c > 32 && c != 127 {  // the common case: a visible character (or obs-text)
+                    i += 1
+                    valueEnd = i
+                    continue
+                }
                 if (c < 32 && c != 9) || c == 127 { return .invalidValueChar }
                 if c != 32 && c != 9 { valueEnd = i + 1 }
                 i += 1

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Copies an upstream response's header lines for the client byte for byte, leaving out the hop-by-hop and
 /// framing fields and any field the response's own `Connection` header names. No header is made into a
 /// String: this is the per-response path. The head must have passed `HeadScanner.validateResponse` (CRLF line
@@ -5,39 +7,41 @@
 enum ResponseHeaderFilter {
     /// Appends the kept header lines of `head` (status line through the blank line) to `out`.
     static func copy(_ head: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard let base = head.baseAddress, head.count >= 2 else { return }
         let n = head.count
-        var start = lineEnd(head, from: 0) + 2
-        // Fields named by Connection (rare): lower-cased tokens.
-        var named: [[UInt8]] = []
-        var i = start
-        while i < n && head[i] != 13 {
-            let colon = nameEnd(head, from: i)
-            let end = lineEnd(head, from: colon)
-            if colon - i == 10 && equalsLower(head, i, colon, "connection") {
-                collectTokens(head, from: colon + 1, to: end, into: &named)
+        // One pass finds every line (memchr for LF: each is preceded by CR once validated; at most 256 header
+        // lines, the limit validateResponse enforces, so the buffer below holds them all); lines stay as
+        // (start, colon, end) so that a Connection header seen late can still remove earlier fields.
+        withUnsafeTemporaryAllocation(of: (Int, Int, Int).self, capacity: 257) { lines in
+            var count = 0
+            var named: [[UInt8]] = []
+            var start = nextLine(base, n, from: 0)
+            while start < n && head[start] != 13 && count < lines.count {
+                let end = nextLine(base, n, from: start) - 2
+                var colon = start
+                while colon < end && head[colon] != 58 { colon += 1 }
+                if colon - start == 10 && equalsLower(head, start, colon, "connection") {
+                    collectTokens(head, from: colon + 1, to: end, into: &named)
+                }
+                lines[count] = (start, colon, end)
+                count += 1
+                start = end + 2
             }
-            i = end + 2
-        }
-        while start < n && head[start] != 13 {
-            let colon = nameEnd(head, from: start)
-            let end = lineEnd(head, from: colon)
-            if !isHopByHop(head, start, colon) && !isNamed(head, start, colon, named) {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: head[start..<(end + 2)]))
+            for k in 0..<count {
+                let (s, colon, e) = lines[k]
+                if !isHopByHop(head, s, colon) && !isNamed(head, s, colon, named) {
+                    out.append(contentsOf: UnsafeBufferPointer(start: (base + s).assumingMemoryBound(to: UInt8.self),
+                                                               count: e + 2 - s))
+                }
             }
-            start = end + 2
         }
     }
 
-    private static func lineEnd(_ b: UnsafeRawBufferPointer, from: Int) -> Int {
-        var i = from
-        while i + 1 < b.count && !(b[i] == 13 && b[i + 1] == 10) { i += 1 }
-        return i
-    }
-
-    private static func nameEnd(_ b: UnsafeRawBufferPointer, from: Int) -> Int {
-        var i = from
-        while i < b.count && b[i] != 58 && b[i] != 13 { i += 1 }
-        return i
+    /// The index just after the next LF at or after `from` (or `n`).
+    @inline(__always)
+    private static func nextLine(_ base: UnsafeRawPointer, _ n: Int, from: Int) -> Int {
+        guard from < n, let lf = memchr(base + from, 10, n - from) else { return n }
+        return base.distance(to: UnsafeRawPointer(lf)) + 1
     }
 
     /// Names never copied to the client: hop-by-hop (RFC 9110 §7.6.1) and framing, which tollgate sets itself.

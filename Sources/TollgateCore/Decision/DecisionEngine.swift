@@ -73,8 +73,17 @@ public enum DecisionEngine {
     /// ASCII case-insensitive comparison of header names, without allocating.
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        return a.utf8.elementsEqual(b.utf8) { x, y in
-            x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20) >= 97 && (x | 0x20) <= 122)
+        var x = a
+        var y = b
+        return x.withUTF8 { xs in
+            y.withUTF8 { ys in
+                for i in 0..<xs.count {
+                    let p = xs[i]
+                    let q = ys[i]
+                    if p != q && !((p | 0x20) == (q | 0x20) && (p | 0x20) >= 97 && (p | 0x20) <= 122) { return false }
+                }
+                return true
+            }
         }
     }
 }
