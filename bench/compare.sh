@@ -295,7 +295,13 @@ check() {
     r=$(curl "${w[@]}" "${extra[@]}" -H "Authorization: $a" "$url" --next "${w[@]}" "${extra[@]}" -H "Authorization: $a" "$url")
     want="200/1/3 200/0/3 "
     [ "$case" = 64k ] && want="200/1/65536 200/0/65536 "
-    [ "$r" = "$want" ] || { echo "check $case $t: got '$r', want '$want'" >&2; exit 1; }
+    if [ "$case" = post1m ] && [ "$r" = "200/1/3 200/1/3 " ]; then
+        # nginx may close a connection whose upstream answered before the whole body was sent.
+        out "- note: $t closed the connection after a 1 MiB POST in the check"
+    elif [ "$r" != "$want" ]; then
+        echo "check $case $t: got '$r', want '$want'" >&2
+        exit 1
+    fi
     if [ "$t" != direct ]; then
         # wrong credential, then the right one on the same connection: does the 401 keep the connection?
         w=(-s -o /dev/null -w '%{http_code}/%{num_connects} ')
