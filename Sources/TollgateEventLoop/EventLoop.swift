@@ -77,8 +77,9 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Gives the calling thread the nice value `nice` (a background thread that must not take CPU from workers).
-    public static func setThreadNice(_ nice: Int32) {
-        _ = tollgate_set_thread_nice(nice)
+    /// `sliceMicroseconds`: the scheduler slice to ask for (kernels with EEVDF custom slices; 0: the default).
+    public static func setThreadNice(_ nice: Int32, sliceMicroseconds: UInt64 = 0) {
+        _ = tollgate_set_thread_nice(nice, sliceMicroseconds * 1000)
     }
 
     /// Starts a thread named `name` that runs this loop.
