@@ -175,6 +175,7 @@ public final class ServerConnection {
     }
 
     private func timerFired() {
+        timerAt = nil
         if machine.timerFired(now: loop.now) == .closeNow {
             close()
         } else {
@@ -182,12 +183,17 @@ public final class ServerConnection {
         }
     }
 
+    /// When the armed timer fires (nil: not armed).
+    private var timerAt: Double?
+
+    /// Lazy deadline timer: re-armed only when the deadline moves earlier than the armed time. A timer that
+    /// fires early (the deadline moved later, or went away) finds nothing due and re-arms for what is left, so a
+    /// keep-alive exchange costs one timer update instead of one per state change.
     private func armTimer() {
-        if let deadline = machine.deadline {
-            timer?.arm(max(0.001, deadline - loop.now))
-        } else {
-            timer?.disarm()
-        }
+        guard let deadline = machine.deadline else { return }
+        if let at = timerAt, at <= deadline { return }
+        timer?.arm(max(0.001, deadline - loop.now))
+        timerAt = deadline
     }
 
     // MARK: - Heads
