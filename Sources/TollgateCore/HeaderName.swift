@@ -25,21 +25,30 @@ enum HeaderName {
     /// True when `a` and `b` name the same header as backends read names (ASCII case-insensitive, `_` read as
     /// `-`), without allocating: lengths first, then bytes.
     static func matches(_ a: String, _ b: String) -> Bool {
+        compare(a, b) { byte in byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : lower(byte) }
+    }
+
+    /// True when `a` and `b` are equal ignoring ASCII case only (`_` and `-` stay distinct), without allocating.
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        compare(a, b, fold: lower)
+    }
+
+    @inline(__always)
+    private static func compare(_ a: String, _ b: String, fold: (UInt8) -> UInt8) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
         var x = a
         var y = b
         return x.withUTF8 { xs in
             y.withUTF8 { ys in
-                for i in 0..<xs.count where fold(xs[i]) != fold(ys[i]) { return false }
+                for i in 0..<xs.count where xs[i] != ys[i] && fold(xs[i]) != fold(ys[i]) { return false }
                 return true
             }
         }
     }
 
     @inline(__always)
-    private static func fold(_ byte: UInt8) -> UInt8 {
-        if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return byte | 0x20 }
-        return byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : byte
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// Headers tollgate itself manages; none may be configured as an identity or api-key header.

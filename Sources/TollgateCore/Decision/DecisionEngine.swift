@@ -25,9 +25,9 @@ public enum DecisionEngine {
         var authorization: [String] = []
         var apiKey: [String]? = ctx.apiKeyHeader == nil ? nil : []
         for header in input.headers {
-            if equalsIgnoringCase(header.name, "authorization") {
+            if HeaderName.equalsIgnoringCase(header.name, "authorization") {
                 authorization.append(header.value)
-            } else if let key = ctx.apiKeyHeader, equalsIgnoringCase(header.name, key) {
+            } else if let key = ctx.apiKeyHeader, HeaderName.equalsIgnoringCase(header.name, key) {
                 apiKey?.append(header.value)
             }
         }
@@ -68,22 +68,5 @@ public enum DecisionEngine {
     static func isMethodToken(_ method: String) -> Bool {
         !method.isEmpty && method.utf8.count <= 32
             && method.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || $0 == 45 || $0 == 95 }
-    }
-
-    /// ASCII case-insensitive comparison of header names, without allocating.
-    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        guard a.utf8.count == b.utf8.count else { return false }
-        var x = a
-        var y = b
-        return x.withUTF8 { xs in
-            y.withUTF8 { ys in
-                for i in 0..<xs.count {
-                    let p = xs[i]
-                    let q = ys[i]
-                    if p != q && !((p | 0x20) == (q | 0x20) && (p | 0x20) >= 97 && (p | 0x20) <= 122) { return false }
-                }
-                return true
-            }
-        }
     }
 }
