@@ -27,14 +27,6 @@ public struct JSONLogHandler: LogHandler {
             line += ",\(JSONText.quote(key)):\(JSONText.quote(fields[key]!.description))"
         }
         line += "}\n"
-        line.withUTF8 { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                off += n
-            }
-        }
+        line.withUTF8 { LogSink.writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 }

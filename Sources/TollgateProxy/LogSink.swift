@@ -90,16 +90,20 @@ final class LogSink: @unchecked Sendable {
             writing = true
             swap(&batch, &pending)
             condition.unlock()
-            batch.withUnsafeBytes { raw in
-                var off = 0
-                while off < raw.count {
-                    let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    off += n
-                }
-            }
+            batch.withUnsafeBytes { Self.writeAll(fd, $0) }
             batch.removeAll(keepingCapacity: batch.capacity <= 1 << 20)
+        }
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying on EINTR; gives up silently on an error (a log must not stop the
+    /// process).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        var off = 0
+        while off < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + off, bytes.count - off)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            off += n
         }
     }
 }
