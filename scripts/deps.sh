@@ -17,22 +17,18 @@ if [ -n "$need" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
 fi
-# kubernetes-validate (PyPI) checks container/k8s against the Kubernetes schemas (scripts/validate-manifests.sh).
-# PIP_BREAK_SYSTEM_PACKAGES: Debian 12's python3 refuses pip installs otherwise (PEP 668); they go to /usr/local.
-kv=1.37.0
-if ! python3 -c "import sys, kubernetes_validate.version as v; sys.exit(v.__version__ != '$kv')" 2>/dev/null; then
-    echo "installing: kubernetes-validate==$kv (PyPI)" >&2
-    user=""
-    [ "$(id -u)" -ne 0 ] && python3 -c 'import sys; sys.exit(sys.prefix != sys.base_prefix)' && user="--user"
-    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
-        --root-user-action=ignore $user "kubernetes-validate==$kv"
-fi
-# prometheus_client (PyPI): its text-format parser checks /metrics in the integration tests.
-pc=0.21.1
-if ! python3 -c "import sys, importlib.metadata as m; sys.exit(m.version('prometheus_client') != '$pc')" 2>/dev/null; then
-    echo "installing: prometheus_client==$pc (PyPI)" >&2
-    user=""
-    [ "$(id -u)" -ne 0 ] && python3 -c 'import sys; sys.exit(sys.prefix != sys.base_prefix)' && user="--user"
-    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
-        --root-user-action=ignore $user "prometheus_client==$pc"
-fi
+# PyPI packages, pinned. PIP_BREAK_SYSTEM_PACKAGES: Debian 12's python3 refuses pip installs otherwise (PEP 668);
+# they go to /usr/local (or --user outside a venv when not root).
+pip_pin() {  # NAME VERSION: installs NAME==VERSION unless that version is already there
+    if ! python3 -c "import sys, importlib.metadata as m; sys.exit(m.version('$1') != '$2')" 2>/dev/null; then
+        echo "installing: $1==$2 (PyPI)" >&2
+        user=""
+        [ "$(id -u)" -ne 0 ] && python3 -c 'import sys; sys.exit(sys.prefix != sys.base_prefix)' && user="--user"
+        PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+            --root-user-action=ignore $user "$1==$2"
+    fi
+}
+# kubernetes-validate checks container/k8s against the Kubernetes schemas (scripts/validate-manifests.sh).
+pip_pin kubernetes-validate 1.37.0
+# prometheus_client: its text-format parser checks /metrics in the integration tests.
+pip_pin prometheus_client 0.21.1
