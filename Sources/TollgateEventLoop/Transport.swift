@@ -132,12 +132,6 @@ final class Transport {
         }
     }
 
-    /// True for a TLS transport.
-    var isTLS: Bool {
-        if case .tls = backend { return true }
-        return false
-    }
-
     /// After a write leaves at most `bytes` queued, `transportWritable` is called.
     func setLowWater(_ bytes: Int) {
         lowWater = bytes

@@ -354,7 +354,7 @@ final class UpstreamConnection {
             }
             return
         }
-        let reusable = keepAlive && requestComplete && leftover == 0 && (outputBuffer.map { evbuffer_get_length($0) } ?? 1) == 0
+        let reusable = keepAlive && requestComplete && leftover == 0 && unwritten == 0 && transport != nil
         if reusable {
             pool.release(self)
         } else {
