@@ -78,11 +78,13 @@ public final class ProxyServer: @unchecked Sendable {
             // route, report not-ready, and pick it up on the next poll. An invalid file, by contrast, stops here.
             logger.warning("accounts file \(config.accountsFile) cannot be read yet; /readyz answers 503 until it can")
         } else {
-            switch accounts.read(force: true) {
-            case .loaded(let f):
+            let outcome = accounts.read(force: true)
+            accounts.record(outcome)
+            switch outcome {
+            case .loaded(let f, _):
                 file = f
                 accountsLoaded.store(true, ordering: .releasing)
-            case .failed(let errors):
+            case .failed(let errors, _):
                 for e in errors.errors { logger.error("\(e)") }
                 return 1
             case .unchanged: accountsLoaded.store(true, ordering: .releasing)
@@ -230,15 +232,17 @@ public final class ProxyServer: @unchecked Sendable {
     private func syncAccounts(force: Bool) {
         let logger = reloadLogger
         guard let store else { return }
-        switch accounts.read(force: force) {
+        let outcome = accounts.read(force: force)
+        accounts.record(outcome)
+        switch outcome {
         case .unchanged:
             break
-        case .failed(let errors):
+        case .failed(let errors, _):
             metrics.reloadError.increment()
             logger.error("accounts file refused, keeping the table in force: \(errors.errors.count) error(s)",
                          metadata: ["event": "reload", "file": "\(accounts.path)", "result": "error"])
             for e in errors.errors { logger.error("  \(e)", metadata: ["event": "reload", "result": "error"]) }
-        case .loaded(let file):
+        case .loaded(let file, _):
             let current = store.load()
             let generation = store.currentGeneration + 1
             let table = TokenTable(file: file, generation: generation)
@@ -262,43 +266,78 @@ public final class ProxyServer: @unchecked Sendable {
         return out
     }
 
-    /// SIGHUP: load the config again; a bad file changes nothing (all-or-nothing). Reload thread.
+    /// SIGHUP: reads the config and the accounts file it names, and publishes both in ONE snapshot, so no request
+    /// is ever judged by the new routes with the old table (or the reverse). All-or-nothing: a bad accounts file
+    /// refuses the whole reload; a bad config keeps the running one, and a valid accounts file is then applied
+    /// under it, as the next poll would. Reload thread.
     private func reload() {
         guard let store else { return }
+        // Snapshots replaced by the previous reload are freed here (a SIGHUP storm must not pile them up).
+        store.releaseRetired()
         let logger = reloadLogger
+        let current = store.load()
+        var config: TollgateConfig?
         switch ConfigLoader.load(path: configPath) {
         case .failure(let errors):
             metrics.reloadError.increment()
             logger.error("reload refused, keeping the running config: \(errors.errors.count) error(s)",
                          metadata: ["event": "reload", "file": "\(configPath)", "result": "error"])
             for e in errors.errors { logger.error("  \(e)", metadata: ["event": "reload", "result": "error"]) }
-        case .success(let config):
+        case .success(let c):
+            config = c
+        }
+        // SIGHUP re-reads the accounts file at once, changed or not: the one the new config names.
+        let accountsPath = config?.accountsFile ?? current.config.accountsFile
+        let outcome = accounts.read(force: true, path: accountsPath)
+        let table: TokenTable
+        let generation = store.currentGeneration + 1
+        switch outcome {
+        case .unchanged:
+            table = current.table
+        case .failed(let errors, _):
+            if accountsPath == accounts.path { accounts.record(outcome) }
+            metrics.reloadError.increment()
+            logger.error("accounts file refused, keeping the table and the config in force: \(errors.errors.count) error(s)",
+                         metadata: ["event": "reload", "file": "\(accountsPath)", "result": "error"])
+            for e in errors.errors { logger.error("  \(e)", metadata: ["event": "reload", "result": "error"]) }
+            return
+        case .loaded(let file, _):
+            table = TokenTable(file: file, generation: generation)
+        }
+        let next: ProxySnapshot
+        if let config {
             do {
-                let current = store.load()
-                let next = try ProxySnapshot(config: config, table: current.table,
-                                             generation: store.currentGeneration + 1)
-                store.publish(next)
-                accounts.retarget(config.accountsFile)
-                counter.setLimit(config.limits.maxConnections)
-                log.setEnabled(config.log.access)
-                let level = Logger.Level(rawValue: config.log.level) ?? .info
-                reloadLogger.logLevel = level
-                mainLoop.execute { self.logger.logLevel = level }
-                metrics.reloaded()
-                logger.info("reloaded \(configPath) (generation \(next.generation))",
-                            metadata: ["event": "reload", "file": "\(configPath)", "result": "success",
-                                       "generation": "\(next.generation)"])
-                for change in Self.restartOnly(current.config, config) {
-                    logger.warning("\(change) changed: takes effect after a restart", metadata: ["event": "reload"])
-                }
+                next = try ProxySnapshot(config: config, table: table, generation: generation)
             } catch {
                 metrics.reloadError.increment()
-                logger.error("reload refused, keeping the running config: \(error)",
+                logger.error("reload refused, keeping the running config and table: \(error)",
                              metadata: ["event": "reload", "file": "\(configPath)", "result": "error"])
+                return
             }
+        } else {
+            next = current.with(table: table, generation: generation)
         }
-        // SIGHUP re-reads the accounts file at once, changed or not.
-        syncAccounts(force: true)
+        store.publish(next)
+        accounts.record(outcome, path: accountsPath)
+        accountsLoaded.store(true, ordering: .releasing)
+        metrics.reloaded()
+        if let config {
+            counter.setLimit(config.limits.maxConnections)
+            log.setEnabled(config.log.access)
+            let level = Logger.Level(rawValue: config.log.level) ?? .info
+            reloadLogger.logLevel = level
+            mainLoop.execute { self.logger.logLevel = level }
+            logger.info("reloaded \(configPath) and \(accountsPath): \(table.accountCount) account(s), \(table.tokenCount) token(s) (generation \(generation))",
+                        metadata: ["event": "reload", "file": "\(configPath)", "result": "success",
+                                   "generation": "\(generation)"])
+            for change in Self.restartOnly(current.config, config) {
+                logger.warning("\(change) changed: takes effect after a restart", metadata: ["event": "reload"])
+            }
+        } else {
+            logger.info("accounts reloaded: \(table.accountCount) account(s), \(table.tokenCount) token(s) (generation \(generation))",
+                        metadata: ["event": "reload", "file": "\(accountsPath)", "result": "success",
+                                   "generation": "\(generation)"])
+        }
     }
 
     /// Settings a reload cannot apply to running listeners and threads.

@@ -161,6 +161,10 @@ final class Stack {
 
     func stop() {
         for c in children { c.stop() }
+        // Under `swift test --sanitize=thread` the children are sanitizer builds too: a report fails the test.
+        for c in children where c.stderr.contains("WARNING: ThreadSanitizer") || c.stderr.contains("ERROR: AddressSanitizer") {
+            XCTFail("sanitizer report from \(c.process.arguments?.first ?? "?"): \(c.stderr.prefix(4000))")
+        }
         try? FileManager.default.removeItem(at: dir)
     }
 }
