@@ -47,9 +47,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Fuzz harnesses (Fuzz/README.md): properties in a library, replayed by TollgateFuzzingTests; the
+        // executable runs libFuzzer when scripts/fuzz.sh builds it with -DFUZZING, and replays files otherwise.
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .target(
+            name: "TollgateFuzzing",
+            dependencies: ["TollgateCore", "TollgateEventLoop", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "tollgate-fuzz", dependencies: ["TollgateFuzzing", "CLibFuzzer"], swiftSettings: strict),
         .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"], swiftSettings: strict),
         .testTarget(name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop"], swiftSettings: strict),
         .testTarget(name: "TollgateProxyTests", dependencies: ["TollgateProxy"], swiftSettings: strict),
+        .testTarget(name: "TollgateFuzzingTests", dependencies: ["TollgateFuzzing"], swiftSettings: strict),
         .testTarget(name: "TollgateIntegrationTests", dependencies: [], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

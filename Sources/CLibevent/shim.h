@@ -123,4 +123,12 @@ static inline int tollgate_crypt_verify(const char *phrase, const char *setting)
     free(data);
     return ok;
 }
+
+/* Bytes in a TCP socket's send queue that the peer has not acknowledged yet (SIOCOUTQ, which is TIOCOUTQ);
+ * 0 on error. ioctl is variadic, so Swift cannot call it directly. */
+#include <sys/ioctl.h>
+static inline int tollgate_socket_unsent(int fd) {
+    int n = 0;
+    return ioctl(fd, TIOCOUTQ, &n) == 0 ? n : 0;
+}
 #endif

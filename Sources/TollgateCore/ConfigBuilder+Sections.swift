@@ -64,12 +64,14 @@ extension ConfigBuilder {
 
     mutating func failedAuth(_ field: ConfigField) -> FailedAuthConfig {
         var result = FailedAuthConfig()
-        guard let fields = reader.fields(of: field.value, path: "failed_auth", allowed: ["limit", "window"]) else {
+        let allowed = ["limit", "window", "max_tracked"]
+        guard let fields = reader.fields(of: field.value, path: "failed_auth", allowed: allowed) else {
             return result
         }
         for item in fields {
             switch item.key {
             case "limit": result.limit = reader.int(item, in: 1...Int.max) ?? result.limit
+            case "max_tracked": result.maxTracked = reader.int(item, in: 1...100_000_000) ?? result.maxTracked
             default: result.window = reader.duration(item) ?? result.window
             }
         }

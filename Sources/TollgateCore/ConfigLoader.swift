@@ -66,7 +66,7 @@ public enum ConfigLoader {
     }
 
     /// Turns a Yams error into a positioned config error.
-    static func yamlError(_ error: Error, file: String) -> ConfigError {
+    package static func yamlError(_ error: Error, file: String) -> ConfigError {
         guard let yamlError = error as? YamlError else {
             return ConfigError(file: file, message: "invalid YAML: \(error)")
         }

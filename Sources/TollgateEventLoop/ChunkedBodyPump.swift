@@ -12,11 +12,14 @@ enum ChunkedBodyPump {
         case complete
         /// Invalid framing.
         case invalid
+        /// The chunk sizes announced so far add up to more than `limit`; nothing of the segment that announced
+        /// it reached the parser.
+        case tooLarge
     }
 
     /// Pumps until the buffer is empty, the message completes (`isComplete()` turns true), or framing fails.
     static func pump(_ input: OpaquePointer, check: inout ChunkedFramingValidator, parser: WireParser,
-                     isComplete: () -> Bool) -> Outcome {
+                     limit: UInt64 = .max, isComplete: () -> Bool) -> Outcome {
         var iov = iovec()
         while !isComplete(), evbuffer_peek(input, -1, nil, &iov, 1) > 0, iov.iov_len > 0 {
             var segment = UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len)
@@ -29,6 +32,7 @@ enum ChunkedBodyPump {
             case .needMore:
                 break
             }
+            if check.declaredBytes > limit { return .tooLarge }
             guard let used = parser.execute(segment) else { return .invalid }
             evbuffer_drain(input, used)
             if used < segment.count { break }

@@ -2,22 +2,25 @@
 /// Debian's libhttp-parser is built without its strict mode and accepts `5\r\nhelloXX`, a bare CR or LF,
 /// junk after the size without `;`, and control bytes in extensions. Streaming and allocation-free; data bytes
 /// are skipped in bulk, so the cost is per chunk, not per byte. Thread rule: owned by one connection.
-struct ChunkedFramingValidator: Equatable {
-    enum State: Equatable {
+package struct ChunkedFramingValidator: Equatable {
+    package enum State: Equatable {
         case sizeStart, size, ext, sizeLF, data, dataCR, dataLF
         case trailerStart, trailerName, trailerValue, trailerLF, finalLF, done
     }
 
-    private(set) var state: State = .sizeStart
+    package private(set) var state: State = .sizeStart
     private var digits = 0
     private var remaining: UInt64 = 0
     private var lastChunk = false
     /// Longest chunk-size line (with extensions) or trailer line accepted.
-    static let maxLine = 4096
+    package static let maxLine = 4096
     private var lineLength = 0
+    /// Sum of every chunk-size read so far in this message (saturating): what the client announced it will send,
+    /// known before the data arrives, so an over-limit body is refused up front as Content-Length is.
+    package private(set) var declaredBytes: UInt64 = 0
 
     /// Outcome of feeding bytes.
-    enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         /// All bytes are valid framing so far; the message is not complete.
         case needMore
         /// The message ends after `count` bytes of this input (the rest belongs to the next message).
@@ -26,11 +29,14 @@ struct ChunkedFramingValidator: Equatable {
         case invalid
     }
 
+    /// A validator at the start of a chunked message.
+    package init() {}
+
     /// Starts a new chunked message.
-    mutating func reset() { self = ChunkedFramingValidator() }
+    package mutating func reset() { self = ChunkedFramingValidator() }
 
     /// Checks `bytes`, which continue the body from where the previous call stopped.
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         var i = 0
         let n = bytes.count
         while i < n {
@@ -62,6 +68,8 @@ struct ChunkedFramingValidator: Equatable {
                 guard c == 10 else { return .invalid }
                 lineLength = 0
                 digits = 0
+                let (sum, overflow) = declaredBytes.addingReportingOverflow(remaining)
+                declaredBytes = overflow ? .max : sum
                 if remaining == 0 {
                     lastChunk = true
                     state = .trailerStart

@@ -23,6 +23,11 @@ public struct HTTPRequestHead: Sendable {
     /// True when a body follows the head.
     public var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
 
+    /// True when an interim `100 Continue` may be sent: the client asked for it over HTTP/1.1. RFC 9110 §10.1.1: a
+    /// server MUST ignore a 100-continue expectation in an HTTP/1.0 request; §15.2: no 1xx to an HTTP/1.0 client,
+    /// which would take it for the response and the real response for the next one.
+    public var wantsContinue: Bool { expectsContinue && versionMinor >= 1 }
+
     /// The value of the first header named `name` (case-insensitive).
     public func firstValue(_ name: String) -> String? {
         for field in headers where field.name.caseInsensitiveEquals(name) { return field.value }

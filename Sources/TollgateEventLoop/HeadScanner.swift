@@ -118,11 +118,12 @@ public enum HeadScanner {
     /// Validates an upstream response head (status line + fields) with the same field rules as requests, so a
     /// lenient upstream cannot smuggle `Content-Length : 5` or obs-fold past the relay.
     public static func validateResponse(_ bytes: UnsafeRawBufferPointer) -> Result<HeadFacts, HeadError> {
-        // "HTTP/1.x SP 3DIGIT SP reason CRLF"
+        // "HTTP/1.x SP 3DIGIT SP reason CRLF"; a status line that ends right after the code is taken too.
         let n = bytes.count
         guard n >= 14, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47,
             bytes[5] == 49, bytes[6] == 46, bytes[7] == 48 || bytes[7] == 49, bytes[8] == 32,
-            (48...57).contains(bytes[9]), (48...57).contains(bytes[10]), (48...57).contains(bytes[11])
+            (48...57).contains(bytes[9]), (48...57).contains(bytes[10]), (48...57).contains(bytes[11]),
+            bytes[12] == 32 || bytes[12] == 13
         else { return .failure(.badVersion) }
         var i = 12
         while i < n && bytes[i] != 13 {

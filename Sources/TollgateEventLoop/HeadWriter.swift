@@ -1,7 +1,7 @@
 /// Serialises heads tollgate writes; values come from parsed fields, so they are already free of CR/LF/NUL.
-enum HeadWriter {
+package enum HeadWriter {
     /// `METHOD target HTTP/1.1` + headers + framing + blank line.
-    static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool) -> [UInt8] {
+    package static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256 + r.headers.count * 48)
         appendUTF8(r.method, to: &out)

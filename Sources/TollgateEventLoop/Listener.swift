@@ -44,6 +44,13 @@ public final class Listener {
     private var open: [ObjectIdentifier: ServerConnection] = [:]
     /// The port actually bound (useful with port 0).
     public let port: UInt16
+    /// Pauses accepting while accept() fails (EMFILE…) instead of spinning on the readable listening socket.
+    private var backoff = AcceptBackoff()
+    /// Re-enables accepting after a backoff pause.
+    private var resume: LoopTimer?
+    /// Told (rate-limited, see `AcceptBackoff`) when accepting fails and when it works again, with the errno of
+    /// the failure (0 for a recovery). Set before the loop runs; called on the loop thread.
+    public var onAcceptProblem: ((AcceptBackoff.Report, Int32) -> Void)?
 
     /// Binds `address` on `loop`; `settings` is read for each accepted connection (so reloads apply to new ones).
     public init(loop: EventLoop, address: SocketAddress, handler: HTTPServerHandler, counter: ConnectionCounter,
@@ -79,9 +86,31 @@ public final class Listener {
         evconnlistener_set_cb(made, { _, fd, sa, _, arg in
             Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue().accepted(fd: fd, sa: sa)
         }, Unmanaged.passUnretained(self).toOpaque())
+        // libevent calls this for every accept() error but EINTR/EAGAIN/ECONNABORTED and leaves the listener
+        // enabled: without a pause, EMFILE would make the loop spin on the still-readable socket.
+        // The second argument is the pointer given to evconnlistener_set_cb.
+        evconnlistener_set_error_cb(made) { _, arg in
+            let error = tollgate_errno()
+            Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue().acceptFailed(errno: error)
+        }
+    }
+
+    /// accept() failed: stop accepting for the backoff pause, then try again.
+    private func acceptFailed(errno error: Int32) {
+        guard let listener else { return }
+        let (pause, report) = backoff.failed(now: loop.now)
+        evconnlistener_disable(listener)
+        if resume == nil {
+            resume = LoopTimer(loop: loop) { [unowned self] in
+                if let l = self.listener { evconnlistener_enable(l) }
+            }
+        }
+        resume?.arm(pause)
+        if let report { onAcceptProblem?(report, error) }
     }
 
     private func accepted(fd: Int32, sa: UnsafeMutablePointer<sockaddr>?) {
+        if backoff.failures > 0, let report = backoff.accepted(now: loop.now) { onAcceptProblem?(report, 0) }
         guard counter.tryAcquire() else {
             // Over max_connections: refuse at once rather than queue work we cannot take.
             _ = tollgate_close_fd(fd)
@@ -130,6 +159,8 @@ public final class Listener {
 
     /// Stops accepting; the socket closes.
     public func close() {
+        resume?.disarm()
+        resume = nil
         if let l = listener {
             listener = nil
             evconnlistener_free(l)

@@ -4,9 +4,9 @@ import Glibc
 /// framing fields and any field the response's own `Connection` header names. No header is made into a
 /// String: this is the per-response path. The head must have passed `HeadScanner.validateResponse` (CRLF line
 /// ends, no obs-fold, a token name directly followed by `:`).
-enum ResponseHeaderFilter {
+package enum ResponseHeaderFilter {
     /// Appends the kept header lines of `head` (status line through the blank line) to `out`.
-    static func copy(_ head: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    package static func copy(_ head: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         guard let base = head.baseAddress, head.count >= 2 else { return }
         let n = head.count
         // One pass finds every line (memchr for LF: each is preceded by CR once validated; at most 256 header

@@ -158,6 +158,12 @@ public final class ServerConnection {
             startLingeringClose()
             return
         }
+        if machine.state == .closing && !lingering {
+            // Output left to flush before the close: the client gets idle_timeout to take the next bytes.
+            sendMark = -1
+            machine.outputProgress(now: loop.now)
+            armTimer()
+        }
         if pending <= settings.highWater / 4 { upstream?.clientDrained() }
     }
 
@@ -176,6 +182,10 @@ public final class ServerConnection {
 
     private func timerFired() {
         timerAt = nil
+        if sendStillMoving() {
+            armTimer()
+            return
+        }
         if machine.timerFired(now: loop.now) == .closeNow {
             close()
         } else {
@@ -185,6 +195,23 @@ public final class ServerConnection {
 
     /// When the armed timer fires (nil: not armed).
     private var timerAt: Double?
+    /// Bytes the client had not taken when the deadline was last set after an exchange; -1 when not measured
+    /// yet (see `sendStillMoving`).
+    private var sendMark = -1
+
+    /// After an exchange, the end of its response may still wait in the output buffer for a slow client. While
+    /// the client keeps taking bytes, its deadline moves (`outputProgress`) instead of cutting the download
+    /// (keep-alive) or never coming (closing); a client that took nothing since the last check is dropped.
+    private func sendStillMoving() -> Bool {
+        guard !isClosed, !lingering, machine.state == .idle || machine.state == .closing else { return false }
+        let pending = transport.unsentBytes
+        defer { sendMark = pending }
+        // First look since the exchange ended (not measured then, to keep a syscall off every response):
+        // bytes still queued get one more period to show they move.
+        guard sendMark < 0 ? pending > 0 : pending < sendMark else { return false }
+        machine.outputProgress(now: loop.now)
+        return true
+    }
 
     /// Lazy deadline timer: re-armed only when the deadline moves earlier than the armed time. A timer that
     /// fires early (the deadline moved later, or went away) finds nothing due and re-arms for what is left, so a
@@ -375,7 +402,7 @@ public final class ServerConnection {
         upstreamStart = loop.now
         let up = pool.acquire()
         attach(up)
-        if head.expectsContinue && !machine.requestDone {
+        if head.wantsContinue && !machine.requestDone {
             let cont = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
             cont.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }
         }
@@ -422,7 +449,9 @@ public final class ServerConnection {
             }
         case .chunked:
             parser.sink = self
-            let outcome = ChunkedBodyPump.pump(input, check: &chunkCheck, parser: parser) {
+            // Announced chunk sizes count against the limit before their data is read (as Content-Length does).
+            let outcome = ChunkedBodyPump.pump(input, check: &chunkCheck, parser: parser,
+                                               limit: UInt64(settings.maxBodyBytes)) {
                 if case .chunked = self.body { return false }
                 return true
             }
@@ -431,7 +460,7 @@ public final class ServerConnection {
                 bodyFailed(status: 400)
                 return
             }
-            if bodyTooLarge {
+            if bodyTooLarge || outcome == .tooLarge {
                 bodyFailed(status: 413)
                 return
             }
@@ -505,6 +534,9 @@ public final class ServerConnection {
 
     /// Client output buffer, for the upstream relay.
     var outputBuffer: OpaquePointer? { isClosed ? nil : transport.output }
+
+    /// Response bytes the client has not taken yet (tollgate's buffer and the socket's send queue).
+    var unsentBytes: Int { isClosed ? 0 : transport.unsentBytes }
 
     /// True when the client's output is above the high-water mark.
     var clientIsBackedUp: Bool {
@@ -599,6 +631,7 @@ public final class ServerConnection {
         let action = machine.responseFinished(mustClose: mustClose || clientEOF, bodyContinues: bodyContinues,
                                               now: loop.now)
         armTimer()
+        sendMark = -1
         switch action {
         case .startNextRequest:
             startNextRequest()

@@ -145,6 +145,20 @@ struct ServerConnectionStateMachine: Equatable {
         return .closeAfterFlush
     }
 
+    /// The client took some of a response that was queued faster than it reads, after the exchange ended (in
+    /// `idle`, or `closing` with output left to flush): the keep-alive wait, or the close, has not really begun
+    /// while bytes still move, so the deadline becomes `now + idle` (nginx's `send_timeout`). A client that takes
+    /// nothing for that long is dropped; without this a `closing` connection whose client never reads would
+    /// have no deadline at all.
+    mutating func outputProgress(now: Double) {
+        switch state {
+        case .idle where exchanges > 0, .closing:
+            deadline = now + timeouts.idle
+        default:
+            break
+        }
+    }
+
     /// The timer fired at `now`: closes when the deadline has passed.
     mutating func timerFired(now: Double) -> Action {
         guard let deadline, now + 0.0005 >= deadline else { return .none }

@@ -132,6 +132,15 @@ final class Transport {
         }
     }
 
+    /// Bytes queued for the peer that it has not taken yet: the output buffer plus the socket's send queue (data
+    /// the peer has not acknowledged). It shrinks only while the peer reads, so it tells a slow reader from a
+    /// stalled one even when the kernel queue holds megabytes and no write happens for seconds.
+    var unsentBytes: Int {
+        let fd = self.fd
+        if fd < 0 { return 0 }
+        return evbuffer_get_length(output) + Int(tollgate_socket_unsent(fd))
+    }
+
     /// After a write leaves at most `bytes` queued, `transportWritable` is called.
     func setLowWater(_ bytes: Int) {
         lowWater = bytes

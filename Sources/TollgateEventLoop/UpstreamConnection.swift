@@ -34,6 +34,8 @@ final class UpstreamConnection {
     private var readPaused = false
     private var messageDone = false
     private var timer: LoopTimer?
+    /// What the client had not taken when the response timer was last armed by `relay` (see `timerFired`).
+    private var clientMark = 0
 
     /// Opens a connection (non-blocking connect; writes queue until it completes).
     init(pool: UpstreamPool) {
@@ -180,6 +182,15 @@ final class UpstreamConnection {
             pool.remove(self)
             close()
         case .exchanging, .finishingRequest:
+            if state == .exchanging && readPaused, let client {
+                // Held back for a client that is still reading (slowly): not the upstream's delay, no stall.
+                let pending = client.unsentBytes
+                if pending < clientMark {
+                    clientMark = pending
+                    timer?.arm(pool.settings.responseTimeout)
+                    return
+                }
+            }
             // Not connected in time → 502; no response in time → 504; body not taken in time → cut.
             fail(timedOut: connected)
         case .closed:
@@ -305,6 +316,7 @@ final class UpstreamConnection {
         timer?.arm(pool.settings.responseTimeout)
         if client.clientIsBackedUp && !readPaused {
             readPaused = true
+            clientMark = client.unsentBytes
             transport?.disableReading()
         }
     }

@@ -1,16 +1,16 @@
 private import CHTTPParser
 
 /// What http-parser reported for one message head.
-struct ParsedHead {
-    var method = ""
-    var url = ""
-    var status = 0
-    var versionMinor = 1
-    var headers: HTTPHeaderList = []
-    var contentLength: Int64? = nil
-    var chunked = false
-    var keepAlive = true
-    var invalidUTF8 = false
+package struct ParsedHead {
+    package var method = ""
+    package var url = ""
+    package var status = 0
+    package var versionMinor = 1
+    package var headers: HTTPHeaderList = []
+    package var contentLength: Int64? = nil
+    package var chunked = false
+    package var keepAlive = true
+    package var invalidUTF8 = false
 }
 
 /// Receives body bytes and the end of a message from a `WireParser`.
@@ -21,25 +21,40 @@ protocol WireParserSink: AnyObject {
     func wireParserMessageComplete()
 }
 
+/// A `WireParserSink` that keeps what it is told, for code outside this module that drives a `WireParser` itself
+/// (the fuzz harness in `TollgateFuzzing`). Set it with `WireParser.record(into:)`; the parser holds it weakly.
+package final class WireParserRecorder: WireParserSink {
+    /// Every decoded body byte so far.
+    package private(set) var body: [UInt8] = []
+    /// How many messages completed.
+    package private(set) var completes = 0
+
+    /// An empty recorder.
+    package init() {}
+
+    func wireParserBody(_ bytes: UnsafeRawBufferPointer) { body.append(contentsOf: bytes) }
+    func wireParserMessageComplete() { completes += 1 }
+}
+
 /// A thin owner of one nodejs/http-parser instance (Debian's libhttp-parser), used for heads and chunked bodies.
 /// Thread rule: used only by the connection that owns it, on that connection's loop.
-final class WireParser {
+package final class WireParser {
     private let parser: UnsafeMutablePointer<http_parser>
     private var settings = http_parser_settings()
     private let kind: http_parser_type
     /// The head being collected.
-    var head = ParsedHead()
+    package var head = ParsedHead()
     private var currentField: String? = nil
     /// Where decoded bodies go; weak so the parser never keeps its connection alive.
     weak var sink: WireParserSink?
     /// Set by the response parser's user: the request was HEAD, so the response has no body.
-    var skipBody = false
+    package var skipBody = false
     /// True once on_headers_complete ran for the current message.
-    private(set) var headComplete = false
+    package private(set) var headComplete = false
 
     /// Creates a request (`isRequest`) or response parser. Without `collectHeaders`, `head` gets the framing
     /// facts only (status, version, length, chunked, keep-alive), and no header becomes a String.
-    init(isRequest: Bool, collectHeaders: Bool = true) {
+    package init(isRequest: Bool, collectHeaders: Bool = true) {
         kind = isRequest ? HTTP_REQUEST : HTTP_RESPONSE
         parser = .allocate(capacity: 1)
         http_parser_init(parser, kind)
@@ -93,8 +108,11 @@ final class WireParser {
 
     deinit { parser.deallocate() }
 
+    /// Sends body bytes and message ends to `recorder` (held weakly, as any sink).
+    package func record(into recorder: WireParserRecorder) { sink = recorder }
+
     /// Starts a new message (after the previous one completed or a head was given up).
-    func reset() {
+    package func reset() {
         http_parser_init(parser, kind)
         head = ParsedHead()
         currentField = nil
@@ -105,7 +123,7 @@ final class WireParser {
 
     /// Feeds bytes; returns how many were consumed, or nil on a parse error. A paused parser (message
     /// complete) consumes up to the end of that message; call `reset()` before the next one.
-    func execute(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    package func execute(_ bytes: UnsafeRawBufferPointer) -> Int? {
         parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         let consumed = http_parser_execute(
             parser, &settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
@@ -115,7 +133,7 @@ final class WireParser {
     }
 
     /// Tells the parser the peer closed: completes a read-until-close response body. Returns false on error.
-    func finish() -> Bool {
+    package func finish() -> Bool {
         parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         _ = http_parser_execute(parser, &settings, nil, 0)
         let err = tollgate_http_parser_errno(parser)

@@ -14,8 +14,8 @@ final class AuthState: Sendable {
     let lastUse = LastUseStore()
     let crypt = LibcryptVerifier()
 
-    init(limit: Int, window: Double) {
-        brake = FailedAuthBrake(limit: limit, window: window)
+    init(limit: Int, window: Double, maxTracked: Int = 100_000) {
+        brake = FailedAuthBrake(limit: limit, window: window, capacity: maxTracked)
     }
 }
 

@@ -72,7 +72,7 @@ final class ProxyMetrics: Sendable {
     }
 
     /// The whole exposition: the registry's families, then the gauges read from `snapshot` now.
-    func render(snapshot: ProxySnapshot?, openConnections: Int, logDropped: Int) -> [UInt8] {
+    func render(snapshot: ProxySnapshot?, openConnections: Int, failedAuthTracked: Int = 0, logDropped: Int) -> [UInt8] {
         var out: [UInt8] = []
         registry.emit(into: &out)
         var text = ""
@@ -81,6 +81,8 @@ final class ProxyMetrics: Sendable {
         }
         gauge("tollgate_open_connections", "Client connections open now (proxy and forward-auth listeners).",
               openConnections)
+        gauge("tollgate_failed_auth_tracked_clients",
+              "Client IPs the failed-auth brake tracks now (at most failed_auth.max_tracked).", failedAuthTracked)
         text += "# HELP tollgate_access_log_dropped_total Access-log lines dropped because stdout fell behind.\n"
         text += "# TYPE tollgate_access_log_dropped_total counter\ntollgate_access_log_dropped_total \(logDropped)\n"
         if let snapshot {

@@ -90,7 +90,8 @@ public final class ProxyServer: @unchecked Sendable {
             case .unchanged: accountsLoaded.store(true, ordering: .releasing)
             }
         }
-        auth = AuthState(limit: config.failedAuth.limit, window: config.failedAuth.window)
+        auth = AuthState(limit: config.failedAuth.limit, window: config.failedAuth.window,
+                         maxTracked: config.failedAuth.maxTracked)
         if let path = config.stateFile {
             let state = StateFile(path: path, store: auth.lastUse)
             if let problem = state.restore() { logger.warning("\(problem)") }
@@ -111,6 +112,8 @@ public final class ProxyServer: @unchecked Sendable {
         counter = ConnectionCounter(limit: config.limits.maxConnections)
         log = AccessLog(enabled: config.log.access)
         let count = config.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        ResourceLimits.adjustFileLimit(maxConnections: config.limits.maxConnections, workers: count,
+                                       idleUpstreamPerWorker: snapshot.upstreamSettings.maxIdle, logger: logger)
         var addresses: [SocketAddress] = []
         for l in config.listen {
             switch SocketAddress.resolve(host: l.host, port: l.port) {
@@ -141,8 +144,11 @@ public final class ProxyServer: @unchecked Sendable {
         do {
             for i in 0..<count {
                 let w = Worker(index: i, store: store)
+                let logger = self.logger
                 let ports = try w.bind(addresses, forwardAuth: judgeAddresses, counter: counter, log: log,
-                                       metrics: metrics, auth: auth, tls: snapshot.tls)
+                                       metrics: metrics, auth: auth, tls: snapshot.tls) {
+                    ResourceLimits.acceptReporter(logger, listener: $0)
+                }
                 if i == 0 {
                     // Port 0 (tests): every other worker binds the port the first one got.
                     addresses = Self.pin(config.listen, ports.proxy, addresses)
@@ -195,12 +201,14 @@ public final class ProxyServer: @unchecked Sendable {
             },
             metrics: { [unowned self] in
                 self.metrics.render(snapshot: self.store?.load(), openConnections: self.counter.current,
+                                    failedAuthTracked: self.auth.brake.trackedCount,
                                     logDropped: self.log.sink.dropped)
             })
         // Probes and scrapes only: a small connection budget of its own, apart from max_connections.
         let l = try Listener(loop: mainLoop, address: address, handler: handler, counter: ConnectionCounter(limit: 64)) {
             ServerSettings(maxHeaderBytes: 8192, maxBodyBytes: 0, timeouts: ServerTimeouts(header: 5, idle: 30))
         }
+        l.onAcceptProblem = ResourceLimits.acceptReporter(logger, listener: "admin")
         admin = l
         let shown = ListenAddress(host: a.host, port: l.port).description
         logger.info("admin listening on \(shown)", metadata: ["event": "listening"])
@@ -323,6 +331,10 @@ public final class ProxyServer: @unchecked Sendable {
         metrics.reloaded()
         if let config {
             counter.setLimit(config.limits.maxConnections)
+            if config.limits.maxConnections != current.config.limits.maxConnections {
+                ResourceLimits.adjustFileLimit(maxConnections: config.limits.maxConnections, workers: workers.count,
+                                               idleUpstreamPerWorker: next.upstreamSettings.maxIdle, logger: logger)
+            }
             log.setEnabled(config.log.access)
             let level = Logger.Level(rawValue: config.log.level) ?? .info
             reloadLogger.logLevel = level

@@ -49,7 +49,9 @@ public final class ProxySnapshot: Sendable {
             timeouts: ServerTimeouts(header: l.headerTimeout, idle: l.idleTimeout))
         upstreamSettings = UpstreamSettings(connectTimeout: l.upstreamConnectTimeout, responseTimeout: l.upstreamTimeout)
         let ids = config.identityHeaders
-        var stripped = [ids.user, ids.groups, ids.roles, ids.tokenID]
+        // Method-override headers too: routes authorise the request's method (`methods:`), and an upstream
+        // framework that honours an override would run another one (GET allowed, executed as DELETE).
+        var stripped = [ids.user, ids.groups, ids.roles, ids.tokenID] + Self.methodOverrideNames
         if !config.forwardAuthorization {
             stripped.append("Authorization")
             if let key = config.apiKeyHeader { stripped.append(key) }
@@ -61,6 +63,10 @@ public final class ProxySnapshot: Sendable {
             tls = nil
         }
     }
+
+    /// Headers with which web frameworks let a client replace the request method (Rails, Laravel, Symfony,
+    /// ASP.NET, Express's method-override, Spring's HiddenHttpMethodFilter reads a form field, not a header).
+    static let methodOverrideNames = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"]
 
     /// The same configuration with another token table (an accounts-file sync).
     func with(table: TokenTable, generation: Int) -> ProxySnapshot {

@@ -32,7 +32,8 @@ final class Worker: @unchecked Sendable {
 
     /// Binds `addresses` (before the thread starts); returns the bound ports.
     func bind(_ addresses: [SocketAddress], forwardAuth: [SocketAddress], counter: ConnectionCounter,
-              log: AccessLog, metrics: ProxyMetrics, auth: AuthState, tls: TLSContext?) throws(SocketError)
+              log: AccessLog, metrics: ProxyMetrics, auth: AuthState, tls: TLSContext?,
+              onAcceptProblem: ((String) -> (AcceptBackoff.Report, Int32) -> Void)? = nil) throws(SocketError)
         -> (proxy: [UInt16], forwardAuth: [UInt16])
     {
         let reporter = Reporter(log: log, metrics: WorkerMetrics(shared: metrics))
@@ -49,6 +50,7 @@ final class Worker: @unchecked Sendable {
                                  tls: current) { [unowned self] in
                 self.snapshot().serverSettings
             }
+            l.onAcceptProblem = onAcceptProblem?("proxy")
             listeners.append(l)
             ports.append(l.port)
         }
@@ -56,6 +58,7 @@ final class Worker: @unchecked Sendable {
             let l = try Listener(loop: loop, address: address, handler: judge, counter: counter) { [unowned self] in
                 self.snapshot().serverSettings
             }
+            l.onAcceptProblem = onAcceptProblem?("forward-auth")
             listeners.append(l)
             judgePorts.append(l.port)
         }

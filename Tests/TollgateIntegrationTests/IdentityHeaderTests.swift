@@ -30,6 +30,20 @@ final class IdentityHeaderTests: XCTestCase {
     let spoofs = "X-Forwarded-User: root\r\nx-forwarded-user: root\r\nX_Forwarded_User: root\r\n"
         + "X-Forwarded-Roles: admin\r\nX_FORWARDED_GROUPS: admins\r\nX-Forwarded-Token-Id: forged\r\n"
 
+    /// A route's `methods:` authorise the request method; an override header would let a framework upstream run
+    /// another one (found by the smuggling suite's review: GET allowed, executed as DELETE).
+    func testMethodOverrideHeadersNeverReachTheUpstream() throws {
+        try start()
+        let overrides = "X-HTTP-Method-Override: DELETE\r\nx-http-method: DELETE\r\nX_Method_Override: PUT\r\n"
+        for (target, auth) in [("/public/x", ""), ("/api/x", "Authorization: Bearer tg_ci\r\n")] {
+            let r = try upstreamHeaders("GET \(target) HTTP/1.1\r\nHost: a\r\n\(auth)\(overrides)X-Other: kept\r\n\r\n")
+            XCTAssertEqual(r.status, 200, target)
+            let names = r.headers.map { $0.0.lowercased().replacingOccurrences(of: "_", with: "-") }
+            XCTAssertFalse(names.contains { $0.contains("method") }, "\(target): \(r.headers)")
+            XCTAssertTrue(names.contains("x-other"), "\(target): \(r.headers)")
+        }
+    }
+
     func testSpoofedIdentityNeverReachesTheUpstream() throws {
         try start()
         for (target, auth) in [("/public/x", ""), ("/api/x", "Authorization: Bearer tg_ci\r\n")] {

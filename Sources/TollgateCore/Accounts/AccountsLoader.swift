@@ -29,4 +29,19 @@ public enum AccountsLoader {
             }
         }
     }
+
+    /// The reference the streaming `parse` promises to agree with, result and errors alike: the whole document
+    /// composed into one tree first, then read by `AccountsBuilder.build(_:)`. For the fuzz harness, not for use.
+    package static func parseWholeTree(yaml: String, path: String) -> Result<AccountsFile, ConfigErrors> {
+        let root: YAMLNode?
+        switch YAMLComposer.composeDocument(yaml: yaml) {
+        case .success(let node): root = node
+        case .failure(let error): return .failure(ConfigErrors(errors: [error.configError(file: path)]))
+        }
+        guard let root else { return .success(AccountsFile()) }
+        var builder = AccountsBuilder(file: path)
+        let file = builder.build(root)
+        let errors = builder.reader.errors
+        return errors.isEmpty ? .success(file) : .failure(ConfigLoader.inDocumentOrder(errors))
+    }
 }

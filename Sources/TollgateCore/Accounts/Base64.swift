@@ -1,8 +1,8 @@
 /// Strict RFC 4648 section 4 base64 decoding for `Authorization: Basic`.
-enum Base64 {
+package enum Base64 {
     /// The bytes `text` encodes, or nil unless it is canonical base64: the standard alphabet, padded to a
     /// multiple of 4 with at most two `=`, and zero unused bits (so every credential has exactly one spelling).
-    static func decodeStrict<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
+    package static func decodeStrict<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
         let input = Array(text)
         guard !input.isEmpty, input.count % 4 == 0 else { return nil }
         var padding = 0

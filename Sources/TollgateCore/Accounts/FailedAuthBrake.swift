@@ -66,8 +66,8 @@ public final class FailedAuthBrake: Sendable {
         }
     }
 
-    /// IPs tracked now (for tests).
-    var trackedCount: Int { state.withLock { $0.index.count } }
+    /// IPs tracked now (at most `capacity`; a gauge on /metrics).
+    public var trackedCount: Int { state.withLock { $0.index.count } }
 
     /// Forgets up to two IPs whose window has passed: enough to keep pace with insertions, still O(1).
     private func dropExpired(_ state: inout State, now: Double) {

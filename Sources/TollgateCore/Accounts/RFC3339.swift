@@ -53,8 +53,16 @@ public enum RFC3339 {
         else { return nil }
         // A leap second (:60) is read as the first instant of the next minute, as most systems do.
         let seconds = daysFromEpoch(year: year, month: month, day: day) * 86400 + hour * 3600 + minute * 60 + second
-        return Date(timeIntervalSince1970: Double(seconds - offset) + fraction)
+        let instant = Double(seconds - offset) + fraction
+        // Only instants that `format` can write back in four digits: an offset, a leap second or a fraction that
+        // rounds up can carry 9999-12-31 into year 10000, or 0000-01-01 into year -1 (found by tollgate-fuzz).
+        guard instant >= earliest, instant < latest else { return nil }
+        return Date(timeIntervalSince1970: instant)
     }
+
+    /// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since 1970: the years `format` can write.
+    private static let earliest = Double(daysFromEpoch(year: 0, month: 1, day: 1) * 86400)
+    private static let latest = Double(daysFromEpoch(year: 10000, month: 1, day: 1) * 86400)
 
     /// `date` in UTC as `YYYY-MM-DDThh:mm:ssZ`, with the fewest fraction digits (up to 9) that read back exactly.
     public static func format(_ date: Date) -> String {

@@ -1,7 +1,7 @@
 import Yams
 
 /// What a composed YAML node holds, as `YAMLReader` looks at it.
-enum YAMLContent<N> {
+package enum YAMLContent<N> {
     case scalar(String)
     case mapping([(N, N)])
     case sequence([N])

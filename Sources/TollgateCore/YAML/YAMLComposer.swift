@@ -4,7 +4,7 @@ import Yams
 /// caller can walk a large collection item by item and drop each item when done. Anchors hold for the whole
 /// document (an alias is a copy of its node); a mapping with a duplicate key, an undefined alias and a second
 /// document are errors, worded as `ConfigLoader.yamlError` words Yams' for them. Thread rule: one thread.
-struct YAMLComposer {
+package struct YAMLComposer {
     private let parser: YAMLEventParser
     private var anchors: [String: YAMLNode] = [:]
 
@@ -106,5 +106,22 @@ struct YAMLComposer {
         let names = sorted.map { "'\($0.string ?? "<uncovertable>")'" }.joined(separator: ", ")
         throw YAMLSyntaxError(
             line: sorted[0].line, column: sorted[0].column, message: "duplicate key \(names) in one mapping")
+    }
+}
+
+extension YAMLComposer {
+    /// The whole document as one tree, nil for a stream without one: what the accounts loader composes piece by
+    /// piece, for holding against Yams' `compose` (the YAML tests and the fuzz harness in `TollgateFuzzing`).
+    package static func composeDocument(yaml: String) -> Result<YAMLNode?, YAMLSyntaxError> {
+        var text = yaml
+        return text.withUTF8 { bytes in
+            Result { () throws(YAMLSyntaxError) -> YAMLNode? in
+                var composer = try YAMLComposer(bytes: bytes)
+                guard let first = try composer.root() else { return nil }
+                let node = try composer.node(from: first)
+                try composer.finish()
+                return node
+            }
+        }
     }
 }

@@ -114,13 +114,13 @@ final class YAMLEventParser {
 
 /// A YAML document that cannot be composed: a syntax error, an undefined alias, a duplicate key, more than one
 /// document. It replaces every other error of the file, as Yams' `compose` failing did.
-struct YAMLSyntaxError: Error {
-    var line: Int?
-    var column: Int?
-    var message: String
+package struct YAMLSyntaxError: Error {
+    package var line: Int?
+    package var column: Int?
+    package var message: String
 
     /// The error as reported for `file`.
-    func configError(file: String) -> ConfigError {
+    package func configError(file: String) -> ConfigError {
         ConfigError(file: file, line: line, column: column, message: message)
     }
 }

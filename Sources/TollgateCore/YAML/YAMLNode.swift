@@ -3,12 +3,12 @@ import Yams
 /// A composed YAML node with its position: the light tree the accounts file is read into, one account at a time
 /// (Yams' `Node` carries a class instance per scalar and cannot be built outside Yams: `Mark` has no public
 /// initialiser). Equality and hashing ignore the position, as Yams' do: they decide duplicate keys.
-struct YAMLNode: ReadableNode, Hashable {
-    var content: YAMLContent<YAMLNode>
+package struct YAMLNode: ReadableNode, Hashable {
+    package var content: YAMLContent<YAMLNode>
     /// Resolved as Yams resolves it (`YAMLEventParser`).
-    var tagName: Tag.Name
-    var line: Int
-    var column: Int
+    package var tagName: Tag.Name
+    package var line: Int
+    package var column: Int
 
     var position: (line: Int, column: Int)? { (line, column) }
 
@@ -30,7 +30,7 @@ struct YAMLNode: ReadableNode, Hashable {
         }
     }
 
-    static func == (lhs: YAMLNode, rhs: YAMLNode) -> Bool {
+    package static func == (lhs: YAMLNode, rhs: YAMLNode) -> Bool {
         guard lhs.tagName == rhs.tagName else { return false }
         switch (lhs.content, rhs.content) {
         case (.scalar(let left), .scalar(let right)): return left == right
@@ -41,7 +41,7 @@ struct YAMLNode: ReadableNode, Hashable {
         }
     }
 
-    func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(tagName)
         switch content {
         case .scalar(let text): hasher.combine(text)
