@@ -27,6 +27,14 @@ if [ -z "$fuzzer_lib" ]; then
     echo "fuzz.sh: libclang_rt.fuzzer_no_main is not in the Swift toolchain at $toolchain" >&2
     exit 1
 fi
+# libFuzzer is C++: it links against libstdc++ (Swift's Debian prerequisites include libstdc++-NN-dev).
+if [ "$("$toolchain/bin/clang" -print-file-name=libstdc++.so)" = "libstdc++.so" ]; then
+    dev="$(apt-cache search --names-only '^libstdc\+\+-[0-9]+-dev$' | cut -d' ' -f1 | sort -V | tail -n 1)"
+    echo "installing: ${dev:-libstdc++-dev} (for libFuzzer)" >&2
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${dev:-libstdc++-12-dev}" >/dev/null
+fi
 
 # tollgate-fuzz keeps its own main (it takes the harness name) and calls LLVMFuzzerRunDriver, so libFuzzer is
 # linked without its main; -sanitize=fuzzer goes to the compiler only (coverage and comparison tracing).

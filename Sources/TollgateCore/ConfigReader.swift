@@ -49,8 +49,11 @@ struct YAMLReader<N: ReadableNode> {
         }
         var result: [YAMLField<N>] = []
         result.reserveCapacity(mapping.count)
+        var seen: Set<String> = []
         for (keyNode, value) in mapping {
-            guard let key = key(keyNode, path: path, allowed: allowed) else { continue }
+            guard let key = key(keyNode, path: path, allowed: allowed), !isRepeated(key, keyNode, path, &seen) else {
+                continue
+            }
             result.append(
                 YAMLField(key: key, path: path.isEmpty ? key : "\(path).\(key)", keyNode: keyNode, value: value))
         }
@@ -69,6 +72,14 @@ struct YAMLReader<N: ReadableNode> {
             return nil
         }
         return key
+    }
+
+    /// True (and reported) when `key` was already read in this mapping: YAML takes `groups` and `!!map groups` for
+    /// two keys, tollgate for one, and two readers of one file must not pick different ones (found by tollgate-fuzz).
+    mutating func isRepeated(_ key: String, _ keyNode: N, _ path: String, _ seen: inout Set<String>) -> Bool {
+        if seen.insert(key).inserted { return false }
+        fail(keyNode, "duplicate key '\(key)'\(path.isEmpty ? "" : " in \(path)") (the same name with another tag)")
+        return true
     }
 
     /// A scalar's text; null values and collections are errors.

@@ -22,8 +22,10 @@ enum AccountsProperties {
         case (.success(let file), .success(let expected)):
             try require(file == expected, "streaming read \(file) differs from the whole tree's \(expected): \(label)")
         case (.failure(let errors), .failure(let expected)):
-            try require(errors.errors == expected.errors, "streaming read refuses with\n\(errors)\nthe whole tree "
-                + "with\n\(expected)\n\(label)")
+            try require(
+                errors.errors == expected.errors,
+                "streaming read refuses with\n\(errors)\nthe whole tree "
+                    + "with\n\(expected)\n\(label)")
         default:
             throw PropertyViolation("streaming read gives \(streamed), the whole tree \(tree): \(label)")
         }
@@ -42,7 +44,8 @@ enum AccountsProperties {
         let groups = Set(file.groups.map(\.name))
         try require(groups.count == file.groups.count, "a group defined twice: \(label)")
         for group in file.groups {
-            try require(RoleName.isValid(group.name) && group.roles.allSatisfy(RoleName.isValid), "group \(group): \(label)")
+            try require(
+                RoleName.isValid(group.name) && group.roles.allSatisfy(RoleName.isValid), "group \(group): \(label)")
         }
         var names: Set<String> = []
         var digests: Set<[UInt8]> = []
@@ -51,13 +54,16 @@ enum AccountsProperties {
             try require(names.insert(account.name).inserted, "account \(account.name) twice: \(label)")
             try require(account.roles.allSatisfy(RoleName.isValid), "roles \(account.roles): \(label)")
             try require(account.groups.allSatisfy(groups.contains), "undefined group in \(account.groups): \(label)")
-            try require(Set(account.groups).count == account.groups.count && Set(account.roles).count == account.roles.count,
+            try require(
+                Set(account.groups).count == account.groups.count && Set(account.roles).count == account.roles.count,
                 "repeated group or role in \(account.name): \(label)")
             var ids: Set<String> = []
             for token in account.tokens {
                 try require(AccountName.isValidTokenID(token.id), "token id \(token.id.debugDescription): \(label)")
                 try require(ids.insert(token.id).inserted, "token id \(token.id) twice in \(account.name): \(label)")
-                if let extend = token.extend { try require(extend > 0 && extend.isFinite, "extend \(extend): \(label)") }
+                if let extend = token.extend {
+                    try require(extend > 0 && extend.isFinite, "extend \(extend): \(label)")
+                }
                 switch token.hash {
                 case .sha256(let digest):
                     try require(digest.count == 32, "digest of \(digest.count) bytes: \(label)")
@@ -74,8 +80,10 @@ enum AccountsProperties {
         let rendered = AccountsWriter.render(file)
         switch AccountsLoader.parse(yaml: rendered, path: path) {
         case .success(let again):
-            try require(withoutLines(again) == withoutLines(file), "rendered as\n\(rendered)\nit reads back as "
-                + "\(again), not \(file): \(label)")
+            try require(
+                withoutLines(again) == withoutLines(file),
+                "rendered as\n\(rendered)\nit reads back as "
+                    + "\(again), not \(file): \(label)")
         case .failure(let errors):
             throw PropertyViolation("rendered as\n\(rendered)\nit is refused: \(errors): \(label)")
         }

@@ -42,13 +42,16 @@ enum ChunkedProperties {
             if used < end - offset || sink.completes > 0 {
                 try require(
                     offset + used == passed && sink.completes == 1,
-                    "http-parser ended the message after \(offset + used) bytes, the validator after \(outcome): \(label)")
+                    "http-parser ended the message after \(offset + used) bytes, the validator after \(outcome): "
+                        + label)
             }
             offset = end
         }
         if case .complete(_, let decoded) = reference {
             try require(sink.completes == 1, "http-parser did not end the message the validator ended: \(label)")
-            try require(sink.body == decoded, "http-parser decoded \(show(sink.body)), the reference \(show(decoded)): \(label)")
+            try require(
+                sink.body == decoded, "http-parser decoded \(show(sink.body)), the reference \(show(decoded)): \(label)"
+            )
         } else {
             try require(sink.completes == 0, "http-parser ended a message the validator wants more of: \(label)")
         }

@@ -83,22 +83,26 @@ enum ConfigProperties {
         for address in all where address.port != 0 {
             try require(seen.insert(address).inserted, "accepted \(address) twice: \(label)")
         }
-        try require(config.forwardAuth == nil || !config.trustedProxies.isEmpty, "forward_auth without trusted proxies: \(label)")
+        try require(
+            config.forwardAuth == nil || !config.trustedProxies.isEmpty,
+            "forward_auth without trusted proxies: \(label)")
         let host = Array(config.upstream.hostHeader.utf8)
         try require(
             !host.isEmpty && host.allSatisfy(HeadModel.isHostByte) && config.upstream.port != 0,
             "accepted upstream \(config.upstream): \(label)")
         if let workers = config.workers { try require((1...256).contains(workers), "workers \(workers): \(label)") }
         let limits = config.limits
-        for (name, seconds) in [("sync_interval", config.syncInterval), ("header_timeout", limits.headerTimeout),
+        for (name, seconds) in [
+            ("sync_interval", config.syncInterval), ("header_timeout", limits.headerTimeout),
             ("idle_timeout", limits.idleTimeout), ("upstream_connect_timeout", limits.upstreamConnectTimeout),
-            ("upstream_timeout", limits.upstreamTimeout), ("failed_auth.window", config.failedAuth.window)]
-        {
+            ("upstream_timeout", limits.upstreamTimeout), ("failed_auth.window", config.failedAuth.window),
+        ] {
             try require(seconds > 0 && seconds.isFinite, "\(name) \(seconds): \(label)")
         }
         try require(limits.drainTimeout >= 0 && limits.drainTimeout.isFinite, "drain_timeout: \(label)")
-        try require(limits.maxHeaderBytes >= 1024 && limits.maxBodyBytes >= 1 && limits.maxConnections >= 1
-            && config.failedAuth.limit >= 1, "limits \(limits): \(label)")
+        try require(
+            limits.maxHeaderBytes >= 1024 && limits.maxBodyBytes >= 1 && limits.maxConnections >= 1
+                && config.failedAuth.limit >= 1, "limits \(limits): \(label)")
         try require(LogConfig.levels.contains(config.log.level), "log level: \(label)")
         let realm = Array(config.realm.utf8)
         try require(
@@ -112,12 +116,17 @@ enum ConfigProperties {
         ]
         var names: Set<String> = []
         for name in config.identityHeaders.all + (config.apiKeyHeader.map { [$0] } ?? []) {
-            let key = String(decoding: name.utf8.map { $0 == 95 ? 45 : ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) }, as: UTF8.self)
-            try require(!name.isEmpty && name.utf8.allSatisfy(HeadModel.isTChar), "header name \(name.debugDescription): \(label)")
+            let key = String(
+                decoding: name.utf8.map { $0 == 95 ? 45 : ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) }, as: UTF8.self)
+            try require(
+                !name.isEmpty && name.utf8.allSatisfy(HeadModel.isTChar),
+                "header name \(name.debugDescription): \(label)")
             try require(!managed.contains(key), "managed header \(name) configured: \(label)")
             try require(names.insert(key).inserted, "header name \(name) used twice: \(label)")
         }
-        for file in [config.accountsFile, config.stateFile ?? "", config.tls?.certPath ?? "", config.tls?.keyPath ?? ""]
+        for file in [
+            config.accountsFile, config.stateFile ?? "", config.tls?.certPath ?? "", config.tls?.keyPath ?? "",
+        ]
         where !file.isEmpty {
             try require(file.hasPrefix("/") && !file.utf8.contains(0), "file path \(file.debugDescription): \(label)")
         }
@@ -127,15 +136,20 @@ enum ConfigProperties {
             try require(
                 PathNormalizer.normalize(target: path) == .success(NormalizedTarget(path: path)),
                 "route path \(path.debugDescription) is not normalised: \(label)")
-            try require(route.isPublic || !(route.roles.isEmpty && route.rolesAll.isEmpty), "protected route without "
-                + "roles: \(label)")
-            try require(!(route.isPublic && !(route.roles.isEmpty && route.rolesAll.isEmpty)), "public route with "
-                + "roles: \(label)")
+            try require(
+                route.isPublic || !(route.roles.isEmpty && route.rolesAll.isEmpty),
+                "protected route without "
+                    + "roles: \(label)")
+            try require(
+                !(route.isPublic && !(route.roles.isEmpty && route.rolesAll.isEmpty)),
+                "public route with "
+                    + "roles: \(label)")
             for role in route.roles + route.rolesAll {
                 try require(RoleName.isValid(role), "role \(role.debugDescription): \(label)")
             }
             if let methods = route.methods {
-                try require(!methods.isEmpty && methods.allSatisfy { HTTPToken.isValid($0) && $0 == $0.uppercased() },
+                try require(
+                    !methods.isEmpty && methods.allSatisfy { HTTPToken.isValid($0) && $0 == $0.uppercased() },
                     "route methods \(methods): \(label)")
             }
             try require(

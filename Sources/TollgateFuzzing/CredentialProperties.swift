@@ -22,11 +22,14 @@ enum CredentialProperties {
         let apiKey = Credential.parse(authorization: [], apiKey: [value])
         try agree(apiKey, CredentialReference.apiKey(bytes), "api key: \(show(bytes))")
 
-        for (headers, keys) in [([value, value], nil), ([], [value, value]), ([value], [value])] as [([String], [String]?)] {
+        for (headers, keys) in [([value, value], nil), ([], [value, value]), ([value], [value])]
+            as [([String], [String]?)]
+        {
             let result = Credential.parse(authorization: headers, apiKey: keys)
             guard case .malformed = result else {
-                throw PropertyViolation("\(headers.count) Authorization and \(keys?.count ?? 0) api-key headers "
-                    + "\(show(bytes)) gave \(result), not malformed")
+                throw PropertyViolation(
+                    "\(headers.count) Authorization and \(keys?.count ?? 0) api-key headers "
+                        + "\(show(bytes)) gave \(result), not malformed")
             }
         }
         for keys in [nil, []] as [[String]?] {
@@ -40,11 +43,15 @@ enum CredentialProperties {
     private static func checkBase64(_ bytes: [UInt8]) throws(PropertyViolation) {
         let strict = Base64.decodeStrict(bytes)
         let expected = CredentialReference.canonicalBase64(bytes)
-        try require(strict == expected, "base64 \(show(bytes)): decodeStrict gives \(strict.map(show) ?? "nil"), "
-            + "Foundation (canonical only) \(expected.map(show) ?? "nil")")
+        try require(
+            strict == expected,
+            "base64 \(show(bytes)): decodeStrict gives \(strict.map(show) ?? "nil"), "
+                + "Foundation (canonical only) \(expected.map(show) ?? "nil")")
         let encoded = Array(Data(bytes).base64EncodedString().utf8)
         let decoded = Base64.decodeStrict(encoded)
-        try require(decoded == (bytes.isEmpty ? nil : bytes), "base64 of \(show(bytes)) decodes to \(decoded.map(show) ?? "nil")")
+        try require(
+            decoded == (bytes.isEmpty ? nil : bytes),
+            "base64 of \(show(bytes)) decodes to \(decoded.map(show) ?? "nil")")
     }
 
     /// `Basic base64(bytes)`, with the scheme's case and the spaces around it chosen by the input, read back.
@@ -71,7 +78,9 @@ enum CredentialProperties {
                 "\(label): Basic \(show(account.utf8)):\(show(secret.bytes)), expected "
                     + "\(show(expectedAccount.utf8)):\(show(expectedSecret))")
         case (.credential(.bearer(let secret)), .bearer(let expectedSecret)):
-            try require(secret.bytes == expectedSecret, "\(label): Bearer \(show(secret.bytes)), expected \(show(expectedSecret))")
+            try require(
+                secret.bytes == expectedSecret,
+                "\(label): Bearer \(show(secret.bytes)), expected \(show(expectedSecret))")
         default:
             throw PropertyViolation("\(label): parsed as \(describe(result)), the reference says \(expected)")
         }
@@ -85,7 +94,8 @@ enum CredentialProperties {
                 "\(secret)" == "<redacted>" && String(reflecting: secret) == "<redacted>",
                 "\(label): the secret's description is not <redacted>")
             try require(
-                credential.description.hasSuffix("<redacted>)") && credential.debugDescription == credential.description,
+                credential.description.hasSuffix("<redacted>)")
+                    && credential.debugDescription == credential.description,
                 "\(label): description \(credential.description)")
         }
     }

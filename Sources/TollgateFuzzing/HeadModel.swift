@@ -12,7 +12,9 @@ struct HeadModel {
         let label = show(head)
         for (index, byte) in head.enumerated() {
             try require(byte != 0, "accepted \(label) with a NUL at \(index)")
-            if byte == 13 { try require(index + 1 < head.count && head[index + 1] == 10, "accepted a bare CR: \(label)") }
+            if byte == 13 {
+                try require(index + 1 < head.count && head[index + 1] == 10, "accepted a bare CR: \(label)")
+            }
             if byte == 10 { try require(index > 0 && head[index - 1] == 13, "accepted a bare LF: \(label)") }
         }
         try require(head.count >= 4 && Array(head.suffix(4)) == [13, 10, 13, 10], "no blank line at the end: \(label)")
@@ -41,11 +43,15 @@ struct HeadModel {
             }
             let name = Array(line[..<colon])
             try require(!name.isEmpty, "accepted an empty header name: \(label)")
-            try require(name.allSatisfy(Self.isTChar), "accepted header name \(show(name)) (obs-fold, space or a "
-                + "non-token byte): \(label)")
+            try require(
+                name.allSatisfy(Self.isTChar),
+                "accepted header name \(show(name)) (obs-fold, space or a "
+                    + "non-token byte): \(label)")
             let raw = line[(colon + 1)...]
-            try require(!raw.contains { ($0 < 0x20 && $0 != 9) || $0 == 0x7f }, "control byte in the value of "
-                + "\(show(name)): \(label)")
+            try require(
+                !raw.contains { ($0 < 0x20 && $0 != 9) || $0 == 0x7f },
+                "control byte in the value of "
+                    + "\(show(name)): \(label)")
             let value = Array(raw.drop(while: Self.isBlank).reversed().drop(while: Self.isBlank).reversed())
             fields.append((name, value))
         }

@@ -57,10 +57,13 @@ enum HeadProperties {
         let label = show(bytes)
         switch search {
         case .complete(let foundStart, let end):
-            try require(foundStart == start && end == blank, "findEnd gave \(foundStart)..<\(end) for \(label), "
-                + "expected \(start)..<\(blank.map(String.init) ?? "none")")
+            try require(
+                foundStart == start && end == blank,
+                "findEnd gave \(foundStart)..<\(end) for \(label), "
+                    + "expected \(start)..<\(blank.map(String.init) ?? "none")")
         case .invalid:
-            try require(firstBad != nil, "findEnd refused \(label), which has no NUL, bare CR or bare LF before its end")
+            try require(
+                firstBad != nil, "findEnd refused \(label), which has no NUL, bare CR or bare LF before its end")
         case .incomplete(let resume):
             try require(blank == nil && firstBad == nil, "findEnd wants more of \(label)")
             try require(resume >= 0 && resume <= bytes.count, "resume point \(resume) outside \(label)")
@@ -79,12 +82,20 @@ enum HeadProperties {
             let previous = length
             length = min(bytes.count, length + 1 + Int(bytes[step % bytes.count] & 7))
             step += 1
-            let search = bytes.withUnsafeBytes { HeadScanner.findEnd(UnsafeRawBufferPointer(rebasing: $0[..<length]), from: resume) }
+            let search = bytes.withUnsafeBytes {
+                HeadScanner.findEnd(UnsafeRawBufferPointer(rebasing: $0[..<length]), from: resume)
+            }
             guard case .incomplete(let next) = search else {
-                let oneShot = bytes.withUnsafeBytes { HeadScanner.findEnd(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
-                try require(search == oneShot, "findEnd over \(length) bytes resuming at \(resume) gave \(search), "
-                    + "one scan \(oneShot): \(show(bytes))")
-                let before = bytes.withUnsafeBytes { HeadScanner.findEnd(UnsafeRawBufferPointer(rebasing: $0[..<previous])) }
+                let oneShot = bytes.withUnsafeBytes {
+                    HeadScanner.findEnd(UnsafeRawBufferPointer(rebasing: $0[..<length]))
+                }
+                try require(
+                    search == oneShot,
+                    "findEnd over \(length) bytes resuming at \(resume) gave \(search), "
+                        + "one scan \(oneShot): \(show(bytes))")
+                let before = bytes.withUnsafeBytes {
+                    HeadScanner.findEnd(UnsafeRawBufferPointer(rebasing: $0[..<previous]))
+                }
                 guard case .incomplete = before else {
                     throw PropertyViolation("pieces went past \(before) at \(previous) bytes: \(show(bytes))")
                 }

@@ -47,7 +47,8 @@ enum PathProperties {
         }
         for segment in path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             let text = String(segment)
-            let parameters = text.hasPrefix("..;") || text.hasPrefix(".;") || text.uppercased().hasPrefix("..%3B")
+            let parameters =
+                text.hasPrefix("..;") || text.hasPrefix(".;") || text.uppercased().hasPrefix("..%3B")
                 || text.uppercased().hasPrefix(".%3B")
             try require(!parameters, "\(label): dot-segment with parameters \(text)")
         }
@@ -83,7 +84,8 @@ enum PathProperties {
     }
 
     private static func isUpperHex(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8 {

@@ -38,10 +38,13 @@ enum RequestHeadProperties {
             !target.isEmpty && target.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "#") },
             "accepted target \(show(target)): \(label)")
         let version = Array(parts[2])
-        try require(version == Array("HTTP/1.0".utf8) || version == Array("HTTP/1.1".utf8), "accepted version \(show(version))")
+        try require(
+            version == Array("HTTP/1.0".utf8) || version == Array("HTTP/1.1".utf8), "accepted version \(show(version))")
         try require(facts.versionMinor == Int(version[7] - 48), "versionMinor \(facts.versionMinor): \(label)")
-        try require(facts.headerCount == model.fields.count && facts.headerCount <= 128, "headerCount \(facts.headerCount) "
-            + "for \(model.fields.count) fields: \(label)")
+        try require(
+            facts.headerCount == model.fields.count && facts.headerCount <= 128,
+            "headerCount \(facts.headerCount) "
+                + "for \(model.fields.count) fields: \(label)")
 
         let lengths = model.values("content-length")
         let encodings = model.values("transfer-encoding")
@@ -53,13 +56,16 @@ enum RequestHeadProperties {
             try require(
                 (1...18).contains(length.count) && length.allSatisfy { (48...57).contains($0) },
                 "accepted Content-Length \(show(length)): \(label)")
-            try require(facts.contentLength == Int64(String(decoding: length, as: UTF8.self)), "contentLength "
-                + "\(String(describing: facts.contentLength)) for \(show(length)): \(label)")
+            try require(
+                facts.contentLength == Int64(String(decoding: length, as: UTF8.self)),
+                "contentLength "
+                    + "\(String(describing: facts.contentLength)) for \(show(length)): \(label)")
         } else {
             try require(facts.contentLength == nil, "contentLength without the field: \(label)")
         }
         if let encoding = encodings.first {
-            try require(HeadModel.lowercased(encoding) == Array("chunked".utf8), "accepted Transfer-Encoding \(show(encoding))")
+            try require(
+                HeadModel.lowercased(encoding) == Array("chunked".utf8), "accepted Transfer-Encoding \(show(encoding))")
             try require(facts.versionMinor == 1, "accepted chunked HTTP/1.0: \(label)")
         }
         try require(facts.chunked == !encodings.isEmpty, "chunked \(facts.chunked): \(label)")
@@ -78,17 +84,25 @@ enum RequestHeadProperties {
     {
         let label = show(head)
         let parts = model.startLine.split(separator: 32, omittingEmptySubsequences: false)
-        try require(Array(parsed.method.utf8) == Array(parts[0]), "http-parser read method \(parsed.method.debugDescription): \(label)")
-        try require(Array(parsed.url.utf8) == Array(parts[1]), "http-parser read target \(parsed.url.debugDescription): \(label)")
-        try require(parsed.versionMinor == facts.versionMinor, "http-parser read HTTP/1.\(parsed.versionMinor): \(label)")
+        try require(
+            Array(parsed.method.utf8) == Array(parts[0]),
+            "http-parser read method \(parsed.method.debugDescription): \(label)")
+        try require(
+            Array(parsed.url.utf8) == Array(parts[1]),
+            "http-parser read target \(parsed.url.debugDescription): \(label)")
+        try require(
+            parsed.versionMinor == facts.versionMinor, "http-parser read HTTP/1.\(parsed.versionMinor): \(label)")
         let names = parsed.headers.map { Array($0.name.utf8) }
-        try require(names == model.fields.map(\.name), "http-parser read header names \(parsed.headers.map(\.name)): \(label)")
+        try require(
+            names == model.fields.map(\.name), "http-parser read header names \(parsed.headers.map(\.name)): \(label)")
         for (field, expected) in zip(parsed.headers, model.fields) {
             // http-parser keeps trailing blanks inside the value it reports; the field value is without them.
             let value = Array(field.value.utf8)
             let trimmed = Array(value.reversed().drop(while: HeadModel.isBlank).reversed())
-            try require(trimmed == expected.value, "http-parser read \(field.name): \(field.value.debugDescription), "
-                + "the head has \(show(expected.value)): \(label)")
+            try require(
+                trimmed == expected.value,
+                "http-parser read \(field.name): \(field.value.debugDescription), "
+                    + "the head has \(show(expected.value)): \(label)")
         }
     }
 
@@ -101,11 +115,15 @@ enum RequestHeadProperties {
         for field in parsed.headers { again += Array("\(field.name): \(field.value)\r\n".utf8) }
         again += [13, 10]
         let revalidated = again.withUnsafeBytes { HeadScanner.validate($0) }
-        try require(revalidated == .success(facts), "re-serialised \(show(again)) gives \(revalidated), the original "
-            + "\(facts): \(show(head))")
+        try require(
+            revalidated == .success(facts),
+            "re-serialised \(show(again)) gives \(revalidated), the original "
+                + "\(facts): \(show(head))")
         let reparsed = try parse(again)
-        try require(reparsed.headers.elementsEqual(parsed.headers, by: sameField), "re-serialised \(show(again)) parses to "
-            + "other fields: \(show(head))")
+        try require(
+            reparsed.headers.elementsEqual(parsed.headers, by: sameField),
+            "re-serialised \(show(again)) parses to "
+                + "other fields: \(show(head))")
 
         let framing = ["content-length", "transfer-encoding"]
         let kept = parsed.headers.filter { !framing.contains($0.name.lowercased()) }
@@ -117,11 +135,13 @@ enum RequestHeadProperties {
         guard case .success(let written) = upstreamFacts else {
             throw PropertyViolation("HeadWriter wrote \(show(upstream)), refused: \(upstreamFacts); from \(show(head))")
         }
-        try require(written.contentLength == facts.contentLength && written.chunked == facts.chunked,
+        try require(
+            written.contentLength == facts.contentLength && written.chunked == facts.chunked,
             "HeadWriter wrote \(show(upstream)) with other framing (\(written)): \(show(head))")
         let upstreamParsed = try parse(upstream)
         try require(
-            upstreamParsed.headers.prefix(kept.count).elementsEqual(kept, by: sameField) && upstreamParsed.method == parsed.method
+            upstreamParsed.headers.prefix(kept.count).elementsEqual(kept, by: sameField)
+                && upstreamParsed.method == parsed.method
                 && upstreamParsed.url == parsed.url,
             "HeadWriter wrote \(show(upstream)), which parses to other fields: \(show(head))")
     }

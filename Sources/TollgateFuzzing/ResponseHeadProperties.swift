@@ -18,11 +18,13 @@ enum ResponseHeadProperties {
         try require(facts.headerCount == model.fields.count && facts.headerCount <= 256, "headerCount: \(label)")
         let lengths = model.values("content-length")
         let encodings = model.values("transfer-encoding")
-        try require(lengths.count <= 1 && encodings.count <= 1 && (lengths.isEmpty || encodings.isEmpty),
+        try require(
+            lengths.count <= 1 && encodings.count <= 1 && (lengths.isEmpty || encodings.isEmpty),
             "accepted conflicting framing fields: \(label)")
         try require(facts.chunked == !encodings.isEmpty, "chunked \(facts.chunked): \(label)")
         if let encoding = encodings.first {
-            try require(HeadModel.lowercased(encoding) == Array("chunked".utf8), "accepted Transfer-Encoding \(show(encoding))")
+            try require(
+                HeadModel.lowercased(encoding) == Array("chunked".utf8), "accepted Transfer-Encoding \(show(encoding))")
         }
 
         // The filtered lines are whole lines of the head, in order, without framing and hop-by-hop fields.
@@ -35,11 +37,14 @@ enum ResponseHeadProperties {
         }
         try require(keptFacts.contentLength == nil && !keptFacts.chunked, "filtered head kept framing: \(label)")
         let keptModel = try HeadModel(rebuilt)
-        let hopByHop = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-            "content-length"].map { Array($0.utf8) }
+        let hopByHop = [
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length",
+        ].map { Array($0.utf8) }
         var remaining = model.fields[...]
         for field in keptModel.fields {
-            try require(!hopByHop.contains(HeadModel.lowercased(field.name)), "filter kept \(show(field.name)): \(label)")
+            try require(
+                !hopByHop.contains(HeadModel.lowercased(field.name)), "filter kept \(show(field.name)): \(label)")
             guard let found = remaining.firstIndex(where: { $0.name == field.name && $0.value == field.value }) else {
                 throw PropertyViolation("filter made up or reordered \(show(field.name)): \(label)")
             }
@@ -54,7 +59,8 @@ enum ResponseHeadProperties {
         guard consumed == head.count, parser.headComplete, parser.head.chunked == facts.chunked,
             parser.head.contentLength == facts.contentLength
         else { return }
-        try require(parser.head.status == Int(String(decoding: status[9...11], as: UTF8.self)),
+        try require(
+            parser.head.status == Int(String(decoding: status[9...11], as: UTF8.self)),
             "http-parser read status \(parser.head.status): \(label)")
         if facts.chunked {
             try ChunkedProperties.check(head: head, body: rest, isRequest: false)

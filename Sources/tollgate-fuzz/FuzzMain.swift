@@ -14,7 +14,8 @@ enum FuzzMain {
         let arguments = CommandLine.arguments
         guard arguments.count >= 2, let harness = FuzzHarness(rawValue: arguments[1]) else {
             let names = FuzzHarness.allCases.map(\.rawValue).joined(separator: "|")
-            FileHandle.standardError.write(Data("usage: tollgate-fuzz \(names) [libFuzzer arguments | files...]\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: tollgate-fuzz \(names) [libFuzzer arguments | files...]\n".utf8))
             exit(2)
         }
         #if FUZZING
@@ -46,9 +47,11 @@ enum FuzzMain {
         return failures == 0 ? 0 : 1
     }
 
+    /// The files named and those inside the folders named; libFuzzer flags (`-runs=1`) are skipped, so that one
+    /// command line replays with either build.
     private static func files(_ paths: [String]) -> [String] {
         var result: [String] = []
-        for path in paths {
+        for path in paths where !path.hasPrefix("-") {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
                 result.append(path)

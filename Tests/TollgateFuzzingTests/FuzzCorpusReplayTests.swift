@@ -13,7 +13,8 @@ struct FuzzCorpusReplayTests {
     @Test("every seed input keeps every property", arguments: FuzzHarness.allCases)
     func replay(_ harness: FuzzHarness) throws {
         let folder = Self.corpus.appendingPathComponent(harness.rawValue)
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }
+            .sorted()
         #expect(names.count >= 5, "too few seeds for \(harness.rawValue)")
         for name in names {
             let data = try Data(contentsOf: folder.appendingPathComponent(name))

@@ -13,11 +13,13 @@ extension AccountsBuilder {
         var keys: [YAMLNode] = []
         var groupsRead = false
         var laterAccounts: AccountsField?
+        var seen: Set<String> = []
         var event = try composer.next()
         while event.kind != .mappingEnd {
             let keyNode = try composer.node(from: event)
             keys.append(keyNode)
-            let key = topLevel.key(keyNode, path: "", allowed: Self.topLevelKeys)
+            var key = topLevel.key(keyNode, path: "", allowed: Self.topLevelKeys)
+            if let name = key, topLevel.isRepeated(name, keyNode, "", &seen) { key = nil }
             let valueStart = try composer.next()
             if key == "accounts", groupsRead, valueStart.kind == .sequenceStart, valueStart.anchor == nil {
                 result.accounts = try streamAccounts(&composer)

@@ -83,14 +83,37 @@ public enum AccountsWriter {
         return out + "\""
     }
 
-    /// Seconds as the largest unit that divides them exactly: `30d`, `12h`, `90m`, `45s`, `1500ms`.
+    /// Seconds as the largest whole number of a unit that `DurationParser` reads back to exactly `seconds`:
+    /// `30d`, `12h`, `90m`, `45s`, `1500ms`; else the fewest decimals that do (`0.3ms`).
+    ///
+    /// Checked with the parser itself: `1515ms` reads as 1515 × 0.001 = 1.5150000000000001 s, which times 1000 is
+    /// not whole, and was written as `1.5150000000000001s`, which the parser refuses (found by tollgate-fuzz).
     public static func duration(_ seconds: Double) -> String {
-        for (unit, scale) in [("d", 86400.0), ("h", 3600), ("m", 60), ("s", 1)] {
-            let count = seconds / scale
-            if count >= 1, count == count.rounded(), count < 1e15 { return "\(Int(count))\(unit)" }
+        let units: [(name: String, scale: Double)] = [("d", 86400), ("h", 3600), ("m", 60), ("s", 1), ("ms", 0.001)]
+        for unit in units {
+            let count = (seconds / unit.scale).rounded()
+            guard count >= 1, count < 1e15 else { continue }
+            let text = "\(Int(count))\(unit.name)"
+            if DurationParser.parse(text) == seconds { return text }
         }
-        let milliseconds = seconds * 1000
-        if milliseconds == milliseconds.rounded(), milliseconds < 1e15 { return "\(Int(milliseconds))ms" }
+        for digits in 1...13 {
+            for unit in units.reversed() {
+                guard let number = decimal(seconds / unit.scale, digits: digits) else { continue }
+                let text = number + unit.name
+                if DurationParser.parse(text) == seconds { return text }
+            }
+        }
         return "\(seconds)s"
+    }
+
+    /// `value` rounded to `digits` decimals, as plain digits (`0.300`), or nil when that is too long to parse.
+    private static func decimal(_ value: Double, digits: Int) -> String? {
+        var factor = 1
+        for _ in 0..<digits { factor *= 10 }
+        let scaled = (value * Double(factor)).rounded()
+        guard scaled >= 0, scaled < 1e14 else { return nil }
+        let units = Int(scaled)
+        let fraction = String(units % factor)
+        return "\(units / factor)." + String(repeating: "0", count: digits - fraction.count) + fraction
     }
 }

@@ -3,10 +3,23 @@ import Yams
 /// Builds `YAMLNode`s from parser events as Yams' `Parser` builds `Node`s, but for one node at a time, so that a
 /// caller can walk a large collection item by item and drop each item when done. Anchors hold for the whole
 /// document (an alias is a copy of its node); a mapping with a duplicate key, an undefined alias and a second
-/// document are errors, worded as `ConfigLoader.yamlError` words Yams' for them. Thread rule: one thread.
+/// document are errors, worded as `ConfigLoader.yamlError` words Yams' for them. So are aliases that stand for
+/// more than `maxAliasNodes` nodes, which Yams does not check. Thread rule: one thread.
 package struct YAMLComposer {
     private let parser: YAMLEventParser
-    private var anchors: [String: YAMLNode] = [:]
+    /// Each anchor's node, and how many nodes it stands for (its aliases included).
+    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    /// Nodes composed so far, an alias counting as the nodes it repeats.
+    private var nodes = 0
+    /// Nodes that aliases added to `nodes`.
+    private var aliasNodes = 0
+
+    /// Most nodes that aliases may add to a document. A few lines of nested aliases (`b: [*a, *a, ...]`,
+    /// `c: [*b, *b, ...]`) stand for billions of nodes, and a key's are all walked to find duplicates, here and
+    /// in Yams (found by tollgate-fuzz: a 500-byte file took minutes). Far above any real use of anchors.
+    package static let maxAliasNodes = 1_000_000
+    /// The error for a document whose aliases stand for more than `maxAliasNodes` nodes.
+    package static let aliasLimitMessage = "invalid YAML: aliases repeat more than \(maxAliasNodes) nodes"
 
     /// Starts reading `bytes` (UTF-8; they must stay alive while the composer is used).
     init(bytes: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) {
@@ -38,16 +51,24 @@ package struct YAMLComposer {
     /// The whole node that starts with `event`.
     mutating func node(from event: YAMLEvent) throws(YAMLSyntaxError) -> YAMLNode {
         var node = YAMLNode(content: .alias, tagName: event.tag, line: event.line, column: event.column)
+        let start = nodes
         switch event.kind {
         case .alias:
             guard let target = anchors[event.text] else {
                 throw YAMLSyntaxError(
                     line: event.line, column: event.column, message: "invalid YAML: found undefined alias")
             }
-            return target
+            nodes += target.size
+            aliasNodes += target.size
+            guard aliasNodes <= Self.maxAliasNodes else {
+                throw YAMLSyntaxError(line: event.line, column: event.column, message: Self.aliasLimitMessage)
+            }
+            return target.node
         case .scalar:
+            nodes += 1
             node.content = .scalar(event.text)
         case .sequenceStart:
+            nodes += 1
             var items: [YAMLNode] = []
             var item = try parser.next()
             while item.kind != .sequenceEnd {
@@ -56,6 +77,7 @@ package struct YAMLComposer {
             }
             node.content = .sequence(items)
         case .mappingStart:
+            nodes += 1
             var pairs: [(YAMLNode, YAMLNode)] = []
             var key = try parser.next()
             while key.kind != .mappingEnd {
@@ -70,13 +92,22 @@ package struct YAMLComposer {
             // libyaml never starts a node with another event.
             throw YAMLSyntaxError(line: event.line, column: event.column, message: "invalid YAML: unexpected event")
         }
-        if let anchor = event.anchor { anchors[anchor] = node }
+        if let anchor = event.anchor { anchors[anchor] = (node, nodes - start) }
         return node
     }
 
     /// Registers `node` under `event`'s anchor (for a collection a caller walked itself).
     mutating func register(_ node: YAMLNode, for event: YAMLEvent) {
-        if let anchor = event.anchor { anchors[anchor] = node }
+        if let anchor = event.anchor { anchors[anchor] = (node, Self.size(of: node)) }
+    }
+
+    /// How many nodes `node` holds, counting into every alias copy.
+    private static func size(of node: YAMLNode) -> Int {
+        switch node.content {
+        case .sequence(let items): return items.reduce(1) { $0 + size(of: $1) }
+        case .mapping(let pairs): return pairs.reduce(1) { $0 + size(of: $1.0) + size(of: $1.1) }
+        case .scalar, .alias: return 1
+        }
     }
 
     /// Yams' check: every key that occurs twice, named in Yams' order, at the first occurrence of the first one.
