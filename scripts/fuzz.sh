@@ -8,6 +8,7 @@
 #   FUZZ_HARNESSES="path head" sh scripts/fuzz.sh 300  some of them
 #   FUZZ_KEEP=1 sh scripts/fuzz.sh                     keep the work folder (grown corpora, logs) when all pass
 #   FUZZ_JOBS=1 sh scripts/fuzz.sh                     one harness at a time (default: one per core)
+#   FUZZ_ARGS="-max_len=65536" sh scripts/fuzz.sh      more libFuzzer flags (after the ones above)
 set -eu
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -56,7 +57,7 @@ run_harness() {  # HARNESS: runs it, leaves its exit status in $work/HARNESS/sta
     case "$harness" in config | accounts) dict="Fuzz/dict/yaml.dict" ;; esac
     status=0
     "$binary" "$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -dict="$dict" \
-        -artifact_prefix="$work/$harness/artifacts/" -print_final_stats=1 \
+        -artifact_prefix="$work/$harness/artifacts/" -print_final_stats=1 ${FUZZ_ARGS:-} \
         "$work/$harness/corpus" >"$work/$harness/log" 2>&1 || status=$?
     echo "$status" >"$work/$harness/status"
 }

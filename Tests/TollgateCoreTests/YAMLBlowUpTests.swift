@@ -97,7 +97,10 @@ struct YAMLBlowUpTests {
     @Test("the config's YAML errors are still worded and placed as Yams words and places them")
     func configErrorsAsYams() throws {
         // (Not two tied duplicate keys: Yams reports the position of either, depending on hash seeding.)
-        for yaml in ["? [x, {y: 1}]\n: 1\nb: 2\n? [x, {y: 1}]\n: 3\n", "a: [\n", "a: b: c", "a: *nothing", "a: 1\na: 2", "- a\n---\n- b"] {
+        for yaml in [
+            "? [x, {y: 1}]\n: 1\nb: 2\n? [x, {y: 1}]\n: 3\n", "a: [\n", "a: b: c", "a: *nothing", "a: 1\na: 2",
+            "- a\n---\n- b",
+        ] {
             var expected: ConfigError?
             do {
                 _ = try Yams.compose(yaml: yaml)
