@@ -55,7 +55,9 @@ let package = Package(
             dependencies: ["TollgateCore", "TollgateEventLoop", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
-        .executableTarget(name: "tollgate-fuzz", dependencies: ["TollgateFuzzing", "CLibFuzzer"], swiftSettings: strict),
+        .executableTarget(
+            name: "tollgate-fuzz", dependencies: ["TollgateFuzzing", "CLibFuzzer"], swiftSettings: strict
+        ),
         .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"], swiftSettings: strict),
         .testTarget(name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop"], swiftSettings: strict),
         .testTarget(name: "TollgateProxyTests", dependencies: ["TollgateProxy"], swiftSettings: strict),
