@@ -272,6 +272,13 @@ ticks() {               # sum of utime+stime (clock ticks) of the given PIDs
     done
     echo $t
 }
+uticks() {              # sum of utime alone (clock ticks) of the given PIDs
+    local t=0 p
+    for p in "$@"; do
+        t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12}')))
+    done
+    echo $t
+}
 rss() {                 # TARGET -> VmRSS KiB summed over its processes
     local p r=0
     for p in $(pids "$1"); do r=$((r + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done
@@ -318,7 +325,7 @@ check() {
 
 # measure CASE MODE TARGET ROUND DURATION: one wrk run; appends a line to $W/raw/CASE.MODE unless ROUND=0
 measure() {
-    local case=$1 mode=$2 t=$3 round=$4 dur=$5 url a args=() pp up p0 u0 w0 p1 u1 w1 o
+    local case=$1 mode=$2 t=$3 round=$4 dur=$5 url a args=() pp up p0 u0 w0 p1 u1 w1 o q0 q1
     url="http://127.0.0.1:$(port "$t")$(path "$case")"
     a=$(auth "$t")
     case $case in
@@ -327,12 +334,12 @@ measure() {
         *) args=(-H "Authorization: $a" "$url") ;;
     esac
     pp=$(pids "$t"); up=$(pids upstream)
-    p0=$(ticks $pp); u0=$(ticks $up); w0=$(date +%s%N)
+    p0=$(ticks $pp); q0=$(uticks $pp); u0=$(ticks $up); w0=$(date +%s%N)
     o=$($PIN1 wrk -t1 -c"$(conns "$case")" -d"$dur" --latency "${args[@]}" 2>&1) || { echo "$o" >&2; exit 1; }
-    p1=$(ticks $pp); u1=$(ticks $up); w1=$(date +%s%N)
+    p1=$(ticks $pp); q1=$(uticks $pp); u1=$(ticks $up); w1=$(date +%s%N)
     [ "$round" = 0 ] && return 0
     echo "$o" > "$W/raw/$case.$mode.$t.$round.wrk"
-    echo "$o" | awk -v t="$t" -v r="$round" -v pt=$((p1 - p0)) -v ut=$((u1 - u0)) -v wall=$((w1 - w0)) '
+    echo "$o" | awk -v t="$t" -v r="$round" -v pt=$((p1 - p0)) -v ut=$((u1 - u0)) -v wall=$((w1 - w0)) -v qt=$((q1 - q0)) '
         function ms(v,  n) { n = v + 0
             if (v ~ /us$/) return n / 1000; if (v ~ /ms$/) return n; if (v ~ /m$/) return n * 60000
             if (v ~ /s$/) return n * 1000; return n }
@@ -342,8 +349,8 @@ measure() {
         /Requests\/sec/ { rps = $2 }
         /Non-2xx/ { non2xx = $NF }
         /Socket errors/ { gsub(/,/, ""); ec = $4; er = $6; ew = $8; et = $10 }
-        END { printf "%s %s %s %s %s %d %d %d %d %d %d %d %d %.3f\n", t, r, rps, p50, p99, reqs, non2xx + 0,
-              ec + 0, er + 0, ew + 0, et + 0, pt, ut, wall / 1e9 }' >> "$W/raw/$case.$mode"
+        END { printf "%s %s %s %s %s %d %d %d %d %d %d %d %d %.3f %d\n", t, r, rps, p50, p99, reqs, non2xx + 0,
+              ec + 0, er + 0, ew + 0, et + 0, pt, ut, wall / 1e9, qt }' >> "$W/raw/$case.$mode"
     log "  [$case $mode] round $round $t: $(tail -1 "$W/raw/$case.$mode" | awk '{print $3 " req/s, non-2xx " $7}')"
 }
 
@@ -361,18 +368,19 @@ table() {
             return (hi - lo) / 2 }
         { t = $1; rps[t] = rps[t] " " $3; p50[t] = p50[t] " " $4; p99[t] = p99[t] " " $5
           reqs[t] += $6; non[t] += $7; ec[t] += $8; er[t] += $9; ew[t] += $10; et[t] += $11
-          cpu[t] = cpu[t] " " ($6 ? $12 * 1e6 / tck / $6 : 0); pct[t] = pct[t] " " ($12 / tck / $14 * 100)
+          cpu[t] = cpu[t] " " ($6 ? $12 * 1e6 / tck / $6 : 0); usr[t] = usr[t] " " ($6 ? $15 * 1e6 / tck / $6 : 0); pct[t] = pct[t] " " ($12 / tck / $14 * 100)
           upc[t] = upc[t] " " ($6 ? $13 * 1e6 / tck / $6 : 0) }
         END {
-          print "| target | req/s | ± | p50 ms | p99 ms | CPU µs/req | CPU % | upstream µs/req | req/s ×direct | req/s ×haproxy | CPU ×haproxy | non-2xx | socket errors |"
-          print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+          print "| target | req/s | ± | p50 ms | p99 ms | CPU µs/req | user µs/req | CPU % | upstream µs/req | req/s ×direct | req/s ×haproxy | CPU ×haproxy | non-2xx | socket errors |"
+          print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
           n = split(order, ts, " "); d = median(rps["direct"]); h = median(rps["haproxy"]); hc = median(cpu["haproxy"])
           for (i = 1; i <= n; i++) { t = ts[i]; if (!(t in rps)) continue
             r = median(rps[t]); c = median(cpu[t])
             e = (ec[t] ? " connect " ec[t] : "") (er[t] ? " read " er[t] : "") (ew[t] ? " write " ew[t] : "") (et[t] ? " timeout " et[t] : "")
-            printf "| %s | %.0f | %.1f%% | %.2f | %.2f | %s | %s | %.1f | %.2f | %s | %s | %s | %s |\n", t, r,
+            printf "| %s | %.0f | %.1f%% | %.2f | %.2f | %s | %s | %s | %.1f | %.2f | %s | %s | %s | %s |\n", t, r,
               r ? spread(rps[t]) / r * 100 : 0, median(p50[t]), median(p99[t]),
-              t == "direct" ? "-" : sprintf("%.1f", c), t == "direct" ? "-" : sprintf("%.0f", median(pct[t])),
+              t == "direct" ? "-" : sprintf("%.1f", c), t == "direct" ? "-" : sprintf("%.1f", median(usr[t])),
+              t == "direct" ? "-" : sprintf("%.0f", median(pct[t])),
               median(upc[t]), d ? r / d : 0, h ? sprintf("%.2f", r / h) : "-",
               t == "direct" || !hc ? "-" : sprintf("%.2f", c / hc),
               non[t] ? sprintf("%d (%.1f%%)", non[t], non[t] * 100 / reqs[t]) : "0", e == "" ? "0" : substr(e, 2) }
@@ -412,7 +420,7 @@ commit=$(git rev-parse --short HEAD)
     echo "Pinned: proxy under test on CPU 0 (tollgate workers: 1, nginx worker_processes 1, HAProxy nbthread 1);"
     echo "wrk and the upstream on CPU 1. Unpinned: no taskset, workers auto / worker_processes auto / default threads."
     echo "CPU µs/req: utime+stime of the proxy's processes (/proc/PID/stat, ${TCK} ticks/s) over the wrk run ÷ requests"
-    echo "completed; CPU %: the same over wall time (100% = one CPU saturated). upstream µs/req: the same for the"
+    echo "completed; user µs/req: utime alone (the rest is kernel time: the socket calls); CPU %: the same over wall time (100% = one CPU saturated). upstream µs/req: the same for the"
     echo "upstream nginx. ±: half the range of req/s across rounds, relative to the median."
 } | tee -a "$OUT"
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Instruction profile of one authenticated request path (callgrind counts instructions, so the result does not
 # depend on what else the machine is doing). Release build, 1 worker, Bearer auth, an nginx upstream
-# returning 3 bytes, wrk -c16 for $1 seconds (default 20) under valgrind. Prints instructions per request and
-# the top functions (self and inclusive). Usage: sh bench/profile.sh [seconds]. Binds 127.0.0.1:19590-19591.
+# returning 3 bytes, wrk -c16 for $1 seconds (default 20) under valgrind, access log off as in bench/compare.sh
+# (ACCESS_LOG=true to include it). Prints instructions per request and the top functions (self and inclusive).
+# Usage: [ACCESS_LOG=true] [KEEP=file] sh bench/profile.sh [seconds]. Binds 127.0.0.1:19590-19591.
 set -e
 cd "$(dirname "$0")/.."
 WITH_BENCH=1 sh scripts/deps.sh
@@ -36,6 +37,7 @@ listen: "127.0.0.1:19590"
 upstream: "http://127.0.0.1:19591"
 workers: 1
 accounts_file: accounts.yaml
+log: { access: ${ACCESS_LOG:-false} }
 routes:
   - path: /api
     roles: [reader]
@@ -44,10 +46,12 @@ valgrind --tool=callgrind --callgrind-out-file=$W/cg.out $W/tollgate serve --con
     >$W/access.log 2>$W/err.log &
 echo $! > $W/tg.pid
 for i in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:19590/ 2>/dev/null && break; sleep 0.2; done
-wrk -t1 -c16 -d${S}s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:19590/api/x | grep -E 'requests in|Non-2xx'
+wrk -t1 -c16 -d${S}s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:19590/api/x > $W/wrk.out
+grep -E 'requests in|Non-2xx' $W/wrk.out
 kill -TERM $(cat $W/tg.pid); rm $W/tg.pid
 while kill -0 $(pgrep -f "callgrind-out-file=$W" | head -1) 2>/dev/null; do sleep 0.5; done
-REQ=$(wc -l < $W/access.log)
+# wrk counts the requests it saw answered; the 1-2 readiness probes are left out (noise at this count).
+REQ=$(awk '/requests in/ {print $1}' $W/wrk.out)
 if [ -n "$KEEP" ]; then cp $W/cg.out "$KEEP"; fi
 TOTAL=$(callgrind_annotate $W/cg.out 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
 echo "requests: $REQ   instructions: $TOTAL   per request: $((TOTAL / REQ))"

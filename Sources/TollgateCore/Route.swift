@@ -54,10 +54,16 @@ extension Route {
     /// True when an account holding `granted` may pass: public, or (any of `roles`, if listed) and all of `rolesAll`.
     ///
     /// A protected route that lists neither is never satisfied (deny by default; the loader rejects it anyway).
-    public func isSatisfied(by granted: Set<String>) -> Bool {
+    public func isSatisfied(by granted: Set<String>) -> Bool { isSatisfied(holding: granted.contains) }
+
+    /// The same for an identity's roles as they are kept (sorted, de-duplicated, a few): searched in place, so the
+    /// per-request check builds no Set.
+    public func isSatisfied(byRoles granted: [String]) -> Bool { isSatisfied(holding: granted.contains) }
+
+    private func isSatisfied(holding has: (String) -> Bool) -> Bool {
         if isPublic { return true }
         if roles.isEmpty && rolesAll.isEmpty { return false }
-        if !roles.isEmpty && !roles.contains(where: granted.contains) { return false }
-        return rolesAll.allSatisfy(granted.contains)
+        if !roles.isEmpty && !roles.contains(where: has) { return false }
+        return rolesAll.allSatisfy(has)
     }
 }

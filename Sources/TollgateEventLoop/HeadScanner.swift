@@ -28,6 +28,54 @@ public struct HeadFacts: Sendable, Equatable {
     public var chunked: Bool
     /// Number of header fields.
     public var headerCount: Int
+    /// A `Connection` field lists the `close` token.
+    public var connectionClose = false
+    /// A `Connection` field lists the `keep-alive` token.
+    public var connectionKeepAlive = false
+    /// An `Expect: 100-continue` field was sent.
+    public var expectsContinue = false
+    /// A response's status code (0 for requests).
+    public var status = 0
+
+    /// Whether the connection may stay open after this message, by its version and `Connection` tokens: HTTP/1.1
+    /// unless `close` is listed, HTTP/1.0 only when `keep-alive` is (RFC 9112 §9.3). Framing that ends at the
+    /// close (a response without length) is the caller's to add.
+    public var keepAlive: Bool { versionMinor >= 1 ? !connectionClose : connectionKeepAlive }
+}
+
+/// A request head read by `HeadScanner.parseRequest`: the strict checks of `validate` passed, and the fields
+/// are Strings.
+public struct ScannedRequest: Sendable {
+    /// The method token, one http-parser knows (`HeadScanner.isKnownMethod`).
+    public var method: String
+    /// The request-target as sent.
+    public var target: String
+    /// Framing and connection facts.
+    public var facts: HeadFacts
+    /// Fields in wire order, values without surrounding blanks.
+    public var headers: HTTPHeaderList
+}
+
+/// Receives each field of a head while it is validated; returns an error to refuse the head.
+protocol FieldVisitor {
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError?
+}
+
+/// Validation alone: nothing is kept.
+private struct NoFields: FieldVisitor {
+    @inline(__always)
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError? { nil }
+}
+
+/// Keeps every field as Strings; a value that is not UTF-8 refuses the head.
+private struct CollectFields: FieldVisitor {
+    var list: HTTPHeaderList = []
+
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError? {
+        guard let text = String(validating: value, as: UTF8.self) else { return .invalidValueChar }
+        list.append((name: String(decoding: name, as: UTF8.self), value: text))
+        return nil
+    }
 }
 
 /// Strict checks on the raw bytes of a request head, in front of http-parser, which is lenient about obs-fold,
@@ -78,6 +126,39 @@ public enum HeadScanner {
 
     /// Validates a complete head (`bytes` from the request line through the final blank line).
     public static func validate(_ bytes: UnsafeRawBufferPointer, maxHeaders: Int = 128) -> Result<HeadFacts, HeadError> {
+        var none = NoFields()
+        return scanRequest(bytes, maxHeaders: maxHeaders, fields: &none).map(\.facts)
+    }
+
+    /// Validates a complete request head like `validate` and reads it: method, target and fields as Strings.
+    /// Also refuses a method http-parser does not know (`.invalidMethod`) and a field value that is not UTF-8
+    /// (`.invalidValueChar`), as the server did when http-parser read its heads. One pass over the bytes.
+    public static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaders: Int = 128)
+        -> Result<ScannedRequest, HeadError>
+    {
+        var fields = CollectFields()
+        fields.list.reserveCapacity(16)
+        let line: RequestLine
+        switch scanRequest(bytes, maxHeaders: maxHeaders, fields: &fields) {
+        case .failure(let error): return .failure(error)
+        case .success(let l): line = l
+        }
+        guard let method = knownMethod(UnsafeRawBufferPointer(rebasing: bytes[0..<line.methodEnd])) else {
+            return .failure(.invalidMethod)
+        }
+        let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[line.target]), as: UTF8.self)
+        return .success(ScannedRequest(method: method, target: target, facts: line.facts, headers: fields.list))
+    }
+
+    /// Where the parts of a validated request line are.
+    private struct RequestLine {
+        var methodEnd: Int
+        var target: Range<Int>
+        var facts: HeadFacts
+    }
+
+    private static func scanRequest<V: FieldVisitor>(_ bytes: UnsafeRawBufferPointer, maxHeaders: Int,
+                                                     fields: inout V) -> Result<RequestLine, HeadError> {
         let n = bytes.count
         // ---- request line: method SP target SP HTTP/1.x CRLF
         var i = 0
@@ -86,6 +167,7 @@ public enum HeadScanner {
             i += 1
         }
         if i == 0 { return .failure(.invalidMethod) }
+        let methodEnd = i
         guard i < n && bytes[i] == 32 else { return .failure(.badRequestLine) }
         i += 1
         let targetStart = i
@@ -96,6 +178,7 @@ public enum HeadScanner {
             i += 1
         }
         if i == targetStart { return .failure(.invalidTarget) }
+        let target = targetStart..<i
         guard i < n && bytes[i] == 32 else { return .failure(.badRequestLine) }
         i += 1
         // "HTTP/1.0" or "HTTP/1.1" then CRLF
@@ -107,12 +190,13 @@ public enum HeadScanner {
         var facts = HeadFacts(versionMinor: Int(bytes[i + 7] - 48), contentLength: nil, chunked: false, headerCount: 0)
         i += 10
         var hostCount = 0
-        if let error = validateFields(bytes, from: i, maxHeaders: maxHeaders, facts: &facts, hostCount: &hostCount) {
+        if let error = validateFields(bytes, from: i, maxHeaders: maxHeaders, facts: &facts, hostCount: &hostCount,
+                                      fields: &fields) {
             return .failure(error)
         }
         if facts.chunked && facts.versionMinor == 0 { return .failure(.unsupportedTransferEncoding) }
         if facts.versionMinor == 1 && hostCount == 0 { return .failure(.missingHost) }
-        return .success(facts)
+        return .success(RequestLine(methodEnd: methodEnd, target: target, facts: facts))
     }
 
     /// Validates an upstream response head (status line + fields) with the same field rules as requests, so a
@@ -133,16 +217,21 @@ public enum HeadScanner {
         }
         guard i + 1 < n, bytes[i + 1] == 10 else { return .failure(.bareCR) }
         var facts = HeadFacts(versionMinor: Int(bytes[7] - 48), contentLength: nil, chunked: false, headerCount: 0)
+        facts.status = Int(bytes[9] - 48) * 100 + Int(bytes[10] - 48) * 10 + Int(bytes[11] - 48)
         var hostCount = 0
-        if let error = validateFields(bytes, from: i + 2, maxHeaders: 256, facts: &facts, hostCount: &hostCount) {
+        var none = NoFields()
+        if let error = validateFields(bytes, from: i + 2, maxHeaders: 256, facts: &facts, hostCount: &hostCount,
+                                      fields: &none) {
             return .failure(error)
         }
         return .success(facts)
     }
 
     /// Header lines from `start` through the blank line; fills `facts`; returns the first error.
-    private static func validateFields(_ bytes: UnsafeRawBufferPointer, from start: Int, maxHeaders: Int,
-                                       facts: inout HeadFacts, hostCount: inout Int) -> HeadError? {
+    private static func validateFields<V: FieldVisitor>(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, maxHeaders: Int, facts: inout HeadFacts,
+        hostCount: inout Int, fields: inout V
+    ) -> HeadError? {
         let n = bytes.count
         var i = start
         var transferEncodingCount = 0
@@ -184,22 +273,89 @@ public enum HeadScanner {
             if facts.headerCount > maxHeaders { return .tooManyHeaders }
             let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd])
             let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+            // Framing fields: a trailing HTAB is valid OWS (RFC 9112 §5) but http-parser, nginx and other parsers
+            // refuse it or read it as part of the value; refused here so that no parser behind reads other framing.
             if equalsLower(name, "content-length") {
                 if facts.contentLength != nil { return .duplicateContentLength }
-                guard let length = parseDecimal(value) else { return .invalidContentLength }
+                guard let length = parseDecimal(value), !hasTab(bytes, valueEnd..<(i - 2)) else {
+                    return .invalidContentLength
+                }
                 facts.contentLength = length
             } else if equalsLower(name, "transfer-encoding") {
                 transferEncodingCount += 1
-                if transferEncodingCount > 1 || !equalsLower(value, "chunked") { return .unsupportedTransferEncoding }
+                if transferEncodingCount > 1 || !equalsLower(value, "chunked") || hasTab(bytes, valueEnd..<(i - 2)) {
+                    return .unsupportedTransferEncoding
+                }
                 facts.chunked = true
             } else if equalsLower(name, "host") {
                 hostCount += 1
                 if hostCount > 1 { return .duplicateHost }
                 if !isValidHost(value) { return .invalidHost }
+            } else if name.count > 17 && startsWithLower(name, "transfer-encoding") {
+                // http-parser (Debian's 2.9.4) takes `Transfer-Encodingb` for Transfer-Encoding and refuses the
+                // head; an upstream parser of the same lineage may do so too, or worse: refused here as well.
+                return .unsupportedTransferEncoding
+            } else if equalsLower(name, "connection") {
+                connectionTokens(value, facts: &facts)
+            } else if equalsLower(name, "expect") {
+                if equalsLower(value, "100-continue") { facts.expectsContinue = true }
             }
+            if let error = fields.field(name: name, value: value) { return error }
         }
         if facts.chunked && facts.contentLength != nil { return .contentLengthWithTransferEncoding }
         return nil
+    }
+
+    /// Notes the `close` and `keep-alive` tokens of a `Connection` value (a comma-separated list, RFC 9110 §7.6.1;
+    /// blanks around the commas, empty elements and letter case do not matter).
+    static func connectionTokens(_ value: UnsafeRawBufferPointer, facts: inout HeadFacts) {
+        var i = 0
+        let n = value.count
+        while i < n {
+            while i < n && (value[i] == 32 || value[i] == 9 || value[i] == 44) { i += 1 }
+            let start = i
+            while i < n && value[i] != 44 { i += 1 }
+            var end = i
+            while end > start && (value[end - 1] == 32 || value[end - 1] == 9) { end -= 1 }
+            let token = UnsafeRawBufferPointer(rebasing: value[start..<end])
+            if equalsLower(token, "close") {
+                facts.connectionClose = true
+            } else if equalsLower(token, "keep-alive") {
+                facts.connectionKeepAlive = true
+            }
+        }
+    }
+
+    /// The methods http-parser knows, each as one shared String (the server took only these when http-parser
+    /// read its heads; tests and SmugglingCases pin that).
+    private static let knownMethods: [String] = [
+        "DELETE", "GET", "HEAD", "POST", "PUT", "CONNECT", "OPTIONS", "TRACE", "COPY", "LOCK", "MKCOL", "MOVE",
+        "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "BIND", "REBIND", "UNBIND", "ACL", "REPORT", "MKACTIVITY",
+        "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PATCH", "PURGE", "MKCALENDAR",
+        "LINK", "UNLINK", "SOURCE",
+    ]
+
+    /// The shared String for a method http-parser knows, nil for any other token.
+    static func knownMethod(_ bytes: UnsafeRawBufferPointer) -> String? {
+        for m in knownMethods where m.utf8.count == bytes.count {
+            if m.utf8.elementsEqual(bytes) { return m }
+        }
+        return nil
+    }
+
+    /// True when http-parser knows `method`.
+    public static func isKnownMethod(_ method: String) -> Bool { knownMethods.contains(method) }
+
+    @inline(__always)
+    static func startsWithLower(_ bytes: UnsafeRawBufferPointer, _ lower: StaticString) -> Bool {
+        guard bytes.count >= lower.utf8CodeUnitCount else { return false }
+        return equalsLower(UnsafeRawBufferPointer(rebasing: bytes[0..<lower.utf8CodeUnitCount]), lower)
+    }
+
+    @inline(__always)
+    private static func hasTab(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        for k in range where bytes[k] == 9 { return true }
+        return false
     }
 
     /// RFC 9110 tchar.

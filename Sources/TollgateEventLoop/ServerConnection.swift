@@ -76,7 +76,8 @@ public final class ServerConnection {
     private let handler: HTTPServerHandler
     private let onClose: () -> Void
     private(set) var machine: ServerConnectionStateMachine
-    private let parser = WireParser(isRequest: true)
+    /// Chunked request bodies only: heads are read by `HeadScanner.parseRequest`.
+    private let parser = WireParser(isRequest: true, collectHeaders: false)
     private var scanResume = 0
     private var timer: LoopTimer?
     private var lingerTimer: LoopTimer?
@@ -255,35 +256,30 @@ public final class ServerConnection {
     }
 
     private func acceptHead(_ headBytes: UnsafeRawBufferPointer, input: OpaquePointer, consumed: Int) {
-        let facts: HeadFacts
-        switch HeadScanner.validate(headBytes) {
+        let scanned: ScannedRequest
+        switch HeadScanner.parseRequest(headBytes) {
         case .failure(let error):
             refuse(error, rawTarget: HeadScanner.rawTarget(headBytes))
             return
-        case .success(let f):
-            facts = f
+        case .success(let s):
+            scanned = s
         }
-        parser.reset()
-        guard parser.execute(headBytes) == headBytes.count, parser.headComplete,
-            parser.head.contentLength == facts.contentLength, parser.head.chunked == facts.chunked
-        else {
-            refuse(.parser, rawTarget: HeadScanner.rawTarget(headBytes))
-            return
-        }
-        if parser.head.invalidUTF8 {
-            refuse(.invalidValueChar, rawTarget: HeadScanner.rawTarget(headBytes))
-            return
+        let facts = scanned.facts
+        if facts.chunked {
+            // http-parser decodes chunked bodies: it reads the head too, and must agree that chunks follow.
+            parser.reset()
+            guard parser.execute(headBytes) == headBytes.count, parser.headComplete, parser.head.chunked,
+                parser.head.contentLength == nil
+            else {
+                refuse(.parser, rawTarget: HeadScanner.rawTarget(headBytes))
+                return
+            }
         }
         evbuffer_drain(input, consumed)
-        let p = parser.head
-        var expects = false
-        for h in p.headers where h.name.caseInsensitiveEquals("expect") {
-            if h.value.caseInsensitiveEquals("100-continue") { expects = true }
-        }
         let head = HTTPRequestHead(
-            method: p.method, target: p.url, versionMinor: facts.versionMinor, headers: p.headers,
-            contentLength: facts.contentLength, isChunked: facts.chunked, keepAlive: p.keepAlive,
-            expectsContinue: expects)
+            method: scanned.method, target: scanned.target, versionMinor: facts.versionMinor,
+            headers: scanned.headers, contentLength: facts.contentLength, isChunked: facts.chunked,
+            keepAlive: facts.keepAlive, expectsContinue: facts.expectsContinue)
         requestHead = head
         resetExchange()
         if facts.chunked {

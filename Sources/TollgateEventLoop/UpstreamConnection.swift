@@ -23,7 +23,8 @@ final class UpstreamConnection {
     private var isHeadRequest = false
     private var headDone = false
     private var receivedAny = false
-    /// Response heads: framing only; header lines are copied as bytes (`ResponseHeaderFilter`).
+    /// Chunked response bodies only: heads are read by `HeadScanner.validateResponse`, header lines copied as
+    /// bytes (`ResponseHeaderFilter`).
     private let parser = WireParser(isRequest: false, collectHeaders: false)
     private var scanResume = 0
     private var framing: BodyFraming = .none
@@ -218,18 +219,12 @@ final class UpstreamConnection {
                 return
             case .complete(let start, let end):
                 scanResume = 0
-                parser.reset()
-                parser.skipBody = isHeadRequest
                 let headBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                guard case .success(let facts) = HeadScanner.validateResponse(headBytes),
-                    parser.execute(headBytes) == headBytes.count, parser.headComplete,
-                    parser.head.chunked == facts.chunked,
-                    isHeadRequest || parser.head.contentLength == facts.contentLength
-                else {
+                guard case .success(let facts) = HeadScanner.validateResponse(headBytes) else {
                     fail(timedOut: false)
                     return
                 }
-                let status = parser.head.status
+                let status = facts.status
                 if status >= 100 && status < 200 {
                     evbuffer_drain(input, end)
                     if status == 101 {
@@ -238,23 +233,33 @@ final class UpstreamConnection {
                     }
                     continue  // interim responses (103 Early Hints…) are not relayed
                 }
+                let bodyless = isHeadRequest || status == 204 || status == 304
+                if facts.chunked && !bodyless {
+                    // http-parser decodes chunked bodies: it reads the head too, and must agree that chunks follow.
+                    parser.reset()
+                    guard parser.execute(headBytes) == headBytes.count, parser.headComplete, parser.head.chunked
+                    else {
+                        fail(timedOut: false)
+                        return
+                    }
+                }
                 // The kept header lines are copied out before the bytes are drained.
                 var kept: [UInt8] = []
                 kept.reserveCapacity(headBytes.count)
                 ResponseHeaderFilter.copy(headBytes, to: &kept)
                 evbuffer_drain(input, end)
-                startResponse(headerLines: kept)
+                startResponse(facts, bodyless: bodyless, headerLines: kept)
                 return
             }
         }
     }
 
     /// `headerLines`: the upstream's header lines to pass on, already filtered (`ResponseHeaderFilter`).
-    private func startResponse(headerLines: [UInt8]) {
+    /// `bodyless`: a response to HEAD, or a 204 or 304, which has no body whatever its fields say.
+    private func startResponse(_ head: HeadFacts, bodyless: Bool, headerLines: [UInt8]) {
         guard let client else { return close() }
-        let head = parser.head
         let status = head.status
-        if isHeadRequest || status == 204 || status == 304 {
+        if bodyless {
             framing = .none
         } else if head.chunked {
             framing = .chunked

@@ -62,6 +62,16 @@ struct HeadModel {
         fields.filter { Self.lowercased($0.name) == Array(name.utf8) }.map(\.value)
     }
 
+    /// Whether the connection may stay open after the message (RFC 9112 §9.3), read independently of the
+    /// scanner: every `Connection` value split at commas, each element trimmed and lower-cased.
+    func keepAlive(versionMinor: Int) -> Bool {
+        let tokens = values("connection").flatMap { value in
+            value.split(separator: 44).map { Self.lowercased(Array($0.drop(while: Self.isBlank).reversed()
+                .drop(while: Self.isBlank).reversed())) }
+        }
+        return versionMinor == 1 ? !tokens.contains(Array("close".utf8)) : tokens.contains(Array("keep-alive".utf8))
+    }
+
     static func lowercased(_ bytes: [UInt8]) -> [UInt8] {
         bytes.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
     }

@@ -8,19 +8,71 @@ enum RequestHeadProperties {
         let model = try HeadModel(head)
         try checkFacts(model, facts, head)
 
-        // http-parser must agree on the framing, and its head must be UTF-8, or the server refuses (400).
+        // The server reads heads with parseRequest; http-parser, which it used before, is the reference: where
+        // http-parser reads the head with the same framing (and as UTF-8), parseRequest must read the same.
+        let scanned = head.withUnsafeBytes { HeadScanner.parseRequest($0) }
         let sink = WireParserRecorder()
         let parser = WireParser(isRequest: true)
         parser.reset()
         parser.record(into: sink)
         let consumed = head.withUnsafeBytes { parser.execute($0) }
-        guard consumed == head.count, parser.headComplete, parser.head.contentLength == facts.contentLength,
-            parser.head.chunked == facts.chunked, !parser.head.invalidUTF8
-        else { return }
+        let referenceAgrees = consumed == head.count && parser.headComplete
+            && parser.head.contentLength == facts.contentLength && parser.head.chunked == facts.chunked
+            && !parser.head.invalidUTF8
+        try checkScanned(scanned, model, facts, head, referenceAgrees: referenceAgrees)
+        guard referenceAgrees else { return }
         try checkParsed(parser.head, model, facts, head)
+        if case .success(let read) = scanned { try checkSameReading(read, parser.head, head) }
         try checkReserialised(parser.head, facts, head)
         if facts.chunked {
             try ChunkedProperties.check(head: head, body: rest, isRequest: true)
+        }
+    }
+
+    /// parseRequest accepts what validate accepts except unknown methods and non-UTF-8 values; where it accepts a
+    /// head http-parser refuses, the target is not origin-form (which the proxy refuses later). Its connection
+    /// facts match the model's reading of the `Connection` and `Expect` fields.
+    private static func checkScanned(_ scanned: Result<ScannedRequest, HeadError>, _ model: HeadModel,
+                                     _ facts: HeadFacts, _ head: [UInt8], referenceAgrees: Bool)
+        throws(PropertyViolation)
+    {
+        let label = show(head)
+        let method = String(decoding: model.startLine.prefix { $0 != 32 }, as: UTF8.self)
+        switch scanned {
+        case .failure(let error):
+            try require(!referenceAgrees, "parseRequest refused (\(error)) what http-parser reads alike: \(label)")
+            try require(
+                error == .invalidMethod && !HeadScanner.isKnownMethod(method)
+                    || error == .invalidValueChar
+                        && model.fields.contains { String(validating: $0.value, as: UTF8.self) == nil },
+                "parseRequest refused (\(error)) a head validate accepted: \(label)")
+        case .success(let read):
+            try require(read.facts == facts, "parseRequest facts \(read.facts), validate \(facts): \(label)")
+            try require(HeadScanner.isKnownMethod(read.method), "parseRequest took method \(read.method): \(label)")
+            if !referenceAgrees {
+                try require(!read.target.hasPrefix("/"), "parseRequest took what http-parser refuses: \(label)")
+            }
+            let keepAlive = model.keepAlive(versionMinor: facts.versionMinor)
+            try require(read.facts.keepAlive == keepAlive, "keepAlive \(read.facts.keepAlive): \(label)")
+            let expects = model.values("expect").contains { HeadModel.lowercased($0) == Array("100-continue".utf8) }
+            try require(read.facts.expectsContinue == expects, "expectsContinue \(expects): \(label)")
+        }
+    }
+
+    /// Method, target and fields as parseRequest read them are http-parser's (values without trailing blanks).
+    private static func checkSameReading(_ read: ScannedRequest, _ parsed: ParsedHead, _ head: [UInt8])
+        throws(PropertyViolation)
+    {
+        let label = show(head)
+        try require(read.method == parsed.method && read.target == parsed.url, "request line differs: \(label)")
+        try require(read.headers.count == parsed.headers.count, "field count differs: \(label)")
+        for (mine, theirs) in zip(read.headers, parsed.headers) {
+            let kept = theirs.value.utf8.reversed().drop(while: HeadModel.isBlank).reversed()
+            let trimmed = String(decoding: Array(kept), as: UTF8.self)
+            try require(
+                mine.name == theirs.name && mine.value == trimmed,
+                "parseRequest read \(mine.name): \(mine.value.debugDescription), http-parser "
+                    + "\(theirs.name): \(theirs.value.debugDescription): \(label)")
         }
     }
 

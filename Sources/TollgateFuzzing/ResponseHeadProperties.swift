@@ -51,6 +51,12 @@ enum ResponseHeadProperties {
             remaining = remaining[(found + 1)...]
         }
 
+        // The relay takes status and keep-alive from these facts (http-parser decodes chunked bodies only).
+        let code = Int(String(decoding: status[9...11], as: UTF8.self))
+        try require(facts.status == code, "status \(facts.status): \(label)")
+        let keepAlive = model.keepAlive(versionMinor: facts.versionMinor)
+        try require(facts.keepAlive == keepAlive, "keepAlive \(facts.keepAlive): \(label)")
+
         let sink = WireParserRecorder()
         let parser = WireParser(isRequest: false, collectHeaders: false)
         parser.reset()
@@ -59,9 +65,7 @@ enum ResponseHeadProperties {
         guard consumed == head.count, parser.headComplete, parser.head.chunked == facts.chunked,
             parser.head.contentLength == facts.contentLength
         else { return }
-        try require(
-            parser.head.status == Int(String(decoding: status[9...11], as: UTF8.self)),
-            "http-parser read status \(parser.head.status): \(label)")
+        try require(parser.head.status == code, "http-parser read status \(parser.head.status): \(label)")
         if facts.chunked {
             try ChunkedProperties.check(head: head, body: rest, isRequest: false)
         }

@@ -109,5 +109,11 @@ struct RoutePolicyTests {
         #expect(!both.isSatisfied(by: ["y"]))
         #expect(!Route(match: .prefix("/")).isSatisfied(by: ["a"]))
         #expect(Route(match: .prefix("/"), isPublic: true).isSatisfied(by: []))
+        // The array form the decision engine uses (an identity's sorted roles) agrees with the Set form.
+        for route in [anyOf, allOf, both, Route(match: .prefix("/"))] {
+            for granted in [[], ["a"], ["b"], ["c"], ["a", "b"], ["a", "b", "c"], ["a", "y"], ["y"]] as [[String]] {
+                #expect(route.isSatisfied(byRoles: granted) == route.isSatisfied(by: Set(granted)))
+            }
+        }
     }
 }

@@ -53,7 +53,7 @@ public enum DecisionEngine {
             if case .bearer = credential { return .unauthenticated(route, target, reason, invalidToken: true) }
             return .unauthenticated(route, target, reason, invalidToken: false)
         case .success(let identity):
-            return route.isSatisfied(by: Set(identity.roles))
+            return route.isSatisfied(byRoles: identity.roles)
                 ? .allow(route, target, identity) : .forbidden(route, target, identity)
         }
     }
