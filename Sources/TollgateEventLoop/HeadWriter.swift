@@ -49,11 +49,13 @@ package enum HeadWriter {
         for h in headers { appendField(h.name, h.value, to: &out) }
     }
 
-    /// Appends a string's UTF-8 bytes with one copy (a generic `append(contentsOf: s.utf8)` walks them).
+    /// Appends a string's UTF-8 bytes with one copy (a generic `append(contentsOf: s.utf8)` walks them), reading
+    /// the string in place: no copy of it, so no retain and release per field.
     @inline(__always)
     static func appendUTF8(_ s: String, to out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { out.append(contentsOf: $0) }
+        if s.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: s.utf8)
+        }
     }
 
     @inline(__always)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Failed-auth brake per client IP (SPEC section 5, the 429 row): `limit` invalid credentials are allowed in a
 /// fixed `window` that starts at an IP's first failure; after that, every request from the IP that presents a
 /// credential is refused until the window has passed. Bounded memory: at most `capacity` IPs are tracked, the
@@ -24,6 +26,10 @@ public final class FailedAuthBrake: Sendable {
     private let window: Double
     private let capacity: Int
     private let state = Locked(State())
+    /// IPs tracked, kept with `state` under its lock and read without it: while no IP is tracked (no recent
+    /// failure at all, the usual case) `check` takes no lock. A failure recorded by another worker at that very
+    /// moment is then seen by the next request, as if this one had come first.
+    private let tracked = Atomic<Int>(0)
 
     /// A brake allowing `limit` failures per `window` seconds, tracking at most `capacity` IPs.
     public init(limit: Int, window: Double, capacity: Int = 100_000) {
@@ -35,7 +41,8 @@ public final class FailedAuthBrake: Sendable {
     /// Call when a request from `ip` presented a credential on a protected route, BEFORE authenticating: returns
     /// seconds to wait (Retry-After, >=1, rounded up) if the ip is over the limit, else nil.
     public func check(_ ip: String, now: Double) -> Int? {
-        state.withLock { state in
+        if tracked.load(ordering: .acquiring) == 0 { return nil }
+        return state.withLock { state in
             dropExpired(&state, now: now)
             guard let slot = state.index[ip] else { return nil }
             let end = state.slots[slot].start + window
@@ -89,6 +96,7 @@ public final class FailedAuthBrake: Sendable {
         if state.tail >= 0 { state.slots[state.tail].next = position } else { state.head = position }
         state.tail = position
         state.index[slot.ip] = position
+        tracked.store(state.index.count, ordering: .releasing)
     }
 
     private func remove(_ state: inout State, _ position: Int) {
@@ -98,5 +106,6 @@ public final class FailedAuthBrake: Sendable {
         state.index[slot.ip] = nil
         state.slots[position].ip = ""
         state.free.append(position)
+        tracked.store(state.index.count, ordering: .releasing)
     }
 }
