@@ -409,8 +409,14 @@ def watchdog():
             os._exit(0)
 
 
+class Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: with 20 tollgate connects at once (ExhaustionTests), a full queue
+    # dropped SYNs and one upstream connection came up seconds later, after the test had seen the others cut.
+    request_queue_size = 128
+
+
 if __name__ == "__main__":
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     threading.Thread(target=watchdog, daemon=True).start()
     print("upstream listening on 127.0.0.1:%d" % srv.server_address[1], file=sys.stderr, flush=True)
