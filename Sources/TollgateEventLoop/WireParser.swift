@@ -183,6 +183,9 @@ package final class WireParser {
         String(cString: http_method_str(http_method(rawValue: UInt32($0))))
     }
 
+    /// Every method http-parser knows, from its own table (codes past the last one read `<unknown>`).
+    package static let knownMethods: [String] = methodNames.filter { $0 != "<unknown>" }
+
     private static func methodName(_ code: Int) -> String {
         code >= 0 && code < methodNames.count ? methodNames[code]
             : String(cString: http_method_str(http_method(rawValue: UInt32(code))))

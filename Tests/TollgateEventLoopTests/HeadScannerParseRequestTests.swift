@@ -44,6 +44,9 @@ final class HeadScannerParseRequestTests: XCTestCase {
         // validate alone takes any upper-case token (the fuzz model checks that rule).
         XCTAssertNoThrow(try validate("FOO / HTTP/1.1\r\nHost: h\r\n\r\n").get())
         XCTAssertTrue(HeadScanner.isKnownMethod("DELETE"))
+        XCTAssertTrue(HeadScanner.isKnownMethod("SOURCE"))  // the last entry of Debian's 2.9.4 table
+        XCTAssertEqual(WireParser.knownMethods.count, 34)
+        XCTAssertFalse(HeadScanner.isKnownMethod("<unknown>"))
         XCTAssertFalse(HeadScanner.isKnownMethod("delete"))
     }
 
