@@ -18,81 +18,93 @@ public enum ForwardingHeaders {
     /// Headers the caller writes itself from parsed fields.
     static let framing: Set<String> = ["host", "content-length", "expect"]
 
-    /// Everything always removed: hop-by-hop plus framing.
-    private static let alwaysRemoved = hopByHop.union(framing)
-
     /// What a client header is to the forwarding rules.
-    private enum Kind {
+    enum Kind {
         case other, removed, connection, host, forwardedFor, forwardedProto, forwardedHost, requestID
     }
 
-    /// The names with a rule, grouped by length so that most headers are classified by one array read.
-    private static let byLength: [[(key: String, kind: Kind)]] = {
-        var table = [[(key: String, kind: Kind)]](repeating: [], count: 32)
-        var rules: [(String, Kind)] = alwaysRemoved.map { ($0, .removed) }
-        rules.removeAll { $0.0 == "connection" || $0.0 == "host" }
-        rules += [("connection", .connection), ("host", .host), ("x-forwarded-for", .forwardedFor),
-                  ("x-forwarded-proto", .forwardedProto), ("x-forwarded-host", .forwardedHost),
-                  ("x-request-id", .requestID)]
-        for (key, kind) in rules { table[key.utf8.count].append((key, kind)) }
-        return table
-    }()
-
-    private static func kind(of name: String) -> Kind {
-        let length = name.utf8.count
-        guard length < byLength.count else { return .other }
-        for rule in byLength[length] where HeaderName.matches(name, rule.key) { return rule.kind }
-        return .other
+    /// The rule for a name, compared the way backends read names (`HeaderName.fold`): by length first, then
+    /// against the few names of that length. `hopByHop` and `framing` are `.removed` (ForwardingHeadersTests
+    /// checks every one of them).
+    static func kind(of name: UnsafeBufferPointer<UInt8>) -> Kind {
+        func equals(_ key: StaticString) -> Bool { HeaderName.equalsFolded(name, key) }
+        switch name.count {
+        case 2: return equals("te") ? .removed : .other
+        case 4: return equals("host") ? .host : .other
+        case 6: return equals("expect") ? .removed : .other
+        case 7: return equals("trailer") || equals("upgrade") ? .removed : .other
+        case 10: return equals("connection") ? .connection : equals("keep-alive") ? .removed : .other
+        case 12: return equals("x-request-id") ? .requestID : .other
+        case 14: return equals("content-length") ? .removed : .other
+        case 15: return equals("x-forwarded-for") ? .forwardedFor : .other
+        case 16: return equals("x-forwarded-host") ? .forwardedHost : equals("proxy-connection") ? .removed : .other
+        case 17:
+            return equals("x-forwarded-proto") ? .forwardedProto : equals("transfer-encoding") ? .removed : .other
+        case 18: return equals("proxy-authenticate") ? .removed : .other
+        case 19: return equals("proxy-authorization") ? .removed : .other
+        default: return .other
+        }
     }
 
     /// Builds the upstream headers for one request. Pure and thread-safe.
     public static func build(_ input: ForwardingInput) -> ForwardingResult {
-        var kinds: [Kind] = []
-        kinds.reserveCapacity(input.headers.count)
-        var listed: [String] = []  // names listed in `Connection:`
-        var host: String?
-        for field in input.headers {
-            let kind = kind(of: field.name)
-            kinds.append(kind)
-            if kind == .connection {
-                for token in field.value.split(separator: ",") {
-                    let trimmed = token.trimmingASCIIWhitespace()
-                    if !trimmed.isEmpty { listed.append(String(trimmed)) }
-                }
-            } else if host == nil && kind == .host {
-                host = field.value
-            }
-        }
+        build(headers: input.headers, peerAddress: input.peerAddress, peerIsTrusted: input.peerIsTrusted,
+              trustedProxies: input.trustedProxies, scheme: input.scheme,
+              strippedNames: HeaderNameSet(input.strippedNames), identity: input.identity,
+              upstreamHost: input.upstreamHost, extraCapacity: input.extraCapacity)
+    }
 
+    /// The same with the input's fields as arguments and the stripped names as a `HeaderNameSet` (the request
+    /// path passes its snapshot's values as they are: gathering them into a struct retained each one). Names are
+    /// read in place as bytes.
+    public static func build(
+        headers: HeaderList, peerAddress: String, peerIsTrusted: Bool, trustedProxies: [CIDR], scheme: String,
+        strippedNames: HeaderNameSet, identity: HeaderList, upstreamHost: String?, extraCapacity: Int
+    ) -> ForwardingResult {
+        var listed = HeaderNameSet()  // names listed in `Connection:`
+        var host: String?
         var output: HeaderList = []
-        output.reserveCapacity(input.headers.count + 4 + input.identity.count)
+        output.reserveCapacity(headers.count + 5 + identity.count + extraCapacity)
         var forwardedFor: [String] = []
         var forwardedProto: [String] = []
         var forwardedHost: [String] = []
         var requestIDs: [String] = []
-        for (index, field) in input.headers.enumerated() {
-            let kind = kinds[index]
-            switch kind {
-            case .removed, .connection, .host: continue
-            default: break
+        headers.withUnsafeBufferPointer { fields in
+            for i in fields.indices {
+                switch HeaderName.withBytes(fields[i].name, kind(of:)) {
+                case .connection: listed.insertList(fields[i].value)
+                case .host: if host == nil { host = fields[i].value }
+                default: break
+                }
             }
-            if input.strippedNames.contains(where: { HeaderName.matches(field.name, $0) }) { continue }
-            if !listed.isEmpty && listed.contains(where: { HeaderName.matches(field.name, $0) }) { continue }
-            // Only the exact (hyphenated) spelling is read; `X_Forwarded_For` is dropped unread.
-            let exact = kind == .other || !field.name.utf8.contains(UInt8(ascii: "_"))
-            switch kind {
-            case .forwardedFor: if exact { forwardedFor.append(field.value) }
-            case .forwardedProto: if exact { forwardedProto.append(field.value) }
-            case .forwardedHost: if exact { forwardedHost.append(field.value) }
-            case .requestID: if exact { requestIDs.append(field.value) }
-            default: output.append(field)
+            if let upstreamHost { output.append((name: "Host", value: host ?? upstreamHost)) }
+            for i in fields.indices {
+                let rule = HeaderName.withBytes(fields[i].name) { name -> Kind? in
+                    let kind = kind(of: name)
+                    switch kind {
+                    case .removed, .connection, .host: return nil
+                    default: break
+                    }
+                    if strippedNames.contains(name) || listed.contains(name) { return nil }
+                    // Only the exact (hyphenated) spelling is read; `X_Forwarded_For` is dropped unread.
+                    if kind != .other && name.contains(UInt8(ascii: "_")) { return .removed }
+                    return kind
+                }
+                switch rule {
+                case nil, .removed?: continue
+                case .forwardedFor?: forwardedFor.append(fields[i].value)
+                case .forwardedProto?: forwardedProto.append(fields[i].value)
+                case .forwardedHost?: forwardedHost.append(fields[i].value)
+                case .requestID?: requestIDs.append(fields[i].value)
+                default: output.append(fields[i])
+                }
             }
         }
 
-        let peer = input.peerAddress
-        let trusted = input.peerIsTrusted
+        let peer = peerAddress
+        let trusted = peerIsTrusted
         let clientAddress = ClientAddress.resolve(
-            peer: peer, peerTrusted: trusted, forwardedFor: forwardedFor, trusted: input.trustedProxies)
+            peer: peer, peerTrusted: trusted, forwardedFor: forwardedFor, trusted: trustedProxies)
         // Appended to only when every element parses; else replaced (SPEC section 2).
         if trusted, ClientAddress.parseChain(forwardedFor) != nil {
             output.append(("X-Forwarded-For", forwardedFor.joined(separator: ", ") + ", " + peer))
@@ -102,7 +114,7 @@ public enum ForwardingHeaders {
         if trusted && !forwardedProto.isEmpty {
             output.append(("X-Forwarded-Proto", forwardedProto.joined(separator: ", ")))
         } else {
-            output.append(("X-Forwarded-Proto", input.scheme))
+            output.append(("X-Forwarded-Proto", scheme))
         }
         if trusted && !forwardedHost.isEmpty {
             output.append(("X-Forwarded-Host", forwardedHost.joined(separator: ", ")))
@@ -116,7 +128,7 @@ public enum ForwardingHeaders {
             requestID = RequestID.generate()
         }
         output.append(("X-Request-Id", requestID))
-        output.append(contentsOf: input.identity)
+        output.append(contentsOf: identity)
         return ForwardingResult(headers: output, requestID: requestID, clientAddress: clientAddress, host: host)
     }
 }

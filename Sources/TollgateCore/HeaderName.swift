@@ -36,19 +36,41 @@ enum HeaderName {
     @inline(__always)
     private static func compare(_ a: String, _ b: String, fold: (UInt8) -> UInt8) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        var x = a
-        var y = b
-        return x.withUTF8 { xs in
-            y.withUTF8 { ys in
+        // Read in place (native and small strings always are); copying into a `var` for `withUTF8` retained both.
+        if let result = a.utf8.withContiguousStorageIfAvailable({ xs in
+            b.utf8.withContiguousStorageIfAvailable { ys in
                 for i in 0..<xs.count where xs[i] != ys[i] && fold(xs[i]) != fold(ys[i]) { return false }
                 return true
             }
+        }), let equal = result {
+            return equal
         }
+        return zip(a.utf8, b.utf8).allSatisfy { x, y in x == y || fold(x) == fold(y) }
     }
 
     @inline(__always)
     private static func lower(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    /// A name byte as backends read it: ASCII lower case, `_` as `-`.
+    @inline(__always)
+    static func fold(_ byte: UInt8) -> UInt8 { byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : lower(byte) }
+
+    /// True when `name` folds to `key` (a lower-case, hyphenated literal).
+    @inline(__always)
+    static func equalsFolded(_ name: UnsafeBufferPointer<UInt8>, _ key: StaticString) -> Bool {
+        guard name.count == key.utf8CodeUnitCount else { return false }
+        let k = key.utf8Start
+        for i in 0..<name.count where fold(name[i]) != k[i] { return false }
+        return true
+    }
+
+    /// Calls `body` with a String's UTF-8 read in place (a copy only for a bridged, non-contiguous String).
+    @inline(__always)
+    static func withBytes<T>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(s.utf8).withUnsafeBufferPointer(body)
     }
 
     /// Headers tollgate itself manages; none may be configured as an identity or api-key header.

@@ -11,25 +11,43 @@
 public enum PathNormalizer {
     /// Normalises `target` (the request-target from the request line), or says why it must be refused.
     public static func normalize(target: String) -> Result<NormalizedTarget, PathError> {
-        if let result = target.utf8.withContiguousStorageIfAvailable({ normalize(bytes: $0) }) {
+        if let result = target.utf8.withContiguousStorageIfAvailable({ normalize(bytes: $0, target: target) }) {
             return result
         }
         let bytes = Array(target.utf8)
-        return bytes.withUnsafeBufferPointer { normalize(bytes: $0) }
+        return bytes.withUnsafeBufferPointer { normalize(bytes: $0, target: target) }
     }
 
-    private static func normalize(bytes: UnsafeBufferPointer<UInt8>) -> Result<NormalizedTarget, PathError> {
+    private static func normalize(bytes: UnsafeBufferPointer<UInt8>, target: String)
+        -> Result<NormalizedTarget, PathError>
+    {
         let count = bytes.count
         guard count > 0 else { return .failure(.empty) }
         guard bytes[0] == slash else { return .failure(.notOriginForm) }
 
         // Whole target: no fragment, no byte outside visible ASCII; find where the query starts.
+        // Also notes whether the path has anything to rewrite: an escape, a backslash, an empty segment or one
+        // that starts with a dot. Without any, the path is already normal and is returned as it came.
         var pathEnd = count
+        var needsWork = false
         for index in 0..<count {
             let byte = bytes[index]
             if byte <= 0x20 || byte >= 0x7f { return .failure(.controlOrNonASCII) }
             if byte == UInt8(ascii: "#") { return .failure(.fragment) }
-            if byte == UInt8(ascii: "?") && pathEnd == count { pathEnd = index }
+            guard pathEnd == count else { continue }
+            switch byte {
+            case UInt8(ascii: "?"): pathEnd = index
+            case UInt8(ascii: "%"), UInt8(ascii: "\\"): needsWork = true
+            case slash:
+                if index + 1 < count && (bytes[index + 1] == slash || bytes[index + 1] == dot) { needsWork = true }
+            default: break
+            }
+        }
+        if !needsWork {
+            if pathEnd == count { return .success(NormalizedTarget(path: target, query: nil)) }
+            let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<pathEnd]), as: UTF8.self)
+            let query = String(decoding: UnsafeBufferPointer(rebasing: bytes[(pathEnd + 1)...]), as: UTF8.self)
+            return .success(NormalizedTarget(path: path, query: query))
         }
 
         var output: [UInt8] = []

@@ -14,21 +14,24 @@ public enum RouteMatch: Sendable, Equatable, Hashable {
 }
 
 /// One row of `routes:`: what it matches and who may pass.
-public struct Route: Sendable, Equatable {
+///
+/// A class: built once per config load and shared by every request the route matches (a struct was copied with
+/// its five fields into each decision and out of it).
+public final class Route: Sendable, Equatable {
     /// The paths the route selects.
-    public var match: RouteMatch
+    public let match: RouteMatch
     /// Label in metrics and logs; defaults to the path or exact value.
-    public var name: String
+    public let name: String
     /// Upper-cased methods the route applies to; nil means all.
-    public var methods: Set<String>?
+    public let methods: Set<String>?
     /// No credential needed.
-    public var isPublic: Bool
+    public let isPublic: Bool
     /// Any one of these roles grants access.
-    public var roles: [String]
+    public let roles: [String]
     /// All of these roles are needed.
-    public var rolesAll: [String]
+    public let rolesAll: [String]
     /// Line of the route in the config file (0 when built in code).
-    public var line: Int
+    public let line: Int
 
     /// Creates a route; `name` defaults to the path or exact value.
     public init(
@@ -47,6 +50,12 @@ public struct Route: Sendable, Equatable {
         self.roles = roles
         self.rolesAll = rolesAll
         self.line = line
+    }
+
+    /// Same match, name, methods, publicness, roles and line.
+    public static func == (a: Route, b: Route) -> Bool {
+        a.match == b.match && a.name == b.name && a.methods == b.methods && a.isPublic == b.isPublic
+            && a.roles == b.roles && a.rolesAll == b.rolesAll && a.line == b.line
     }
 }
 

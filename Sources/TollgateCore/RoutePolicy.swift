@@ -33,18 +33,21 @@ public struct RoutePolicy: Sendable {
         return nil
     }
 
-    /// True when `rule` selects `path`.
+    /// True when `rule` selects `path`. Byte comparisons on the Strings' storage, read in place.
     public static func matches(_ rule: RouteMatch, path: String) -> Bool {
         switch rule {
         case .exact(let value):
-            return path.utf8.elementsEqual(value.utf8)
+            return HeaderName.withBytes(path) { a in HeaderName.withBytes(value) { b in a.elementsEqual(b) } }
         case .prefix(let prefix):
-            let prefixBytes = prefix.utf8
-            let pathBytes = path.utf8
-            guard pathBytes.starts(with: prefixBytes) else { return false }
-            if prefixBytes.last == UInt8(ascii: "/") || pathBytes.count == prefixBytes.count { return true }
-            // Segment boundary: the next byte after the prefix must start a new segment.
-            return pathBytes[pathBytes.index(pathBytes.startIndex, offsetBy: prefixBytes.count)] == UInt8(ascii: "/")
+            return HeaderName.withBytes(path) { pathBytes in
+                HeaderName.withBytes(prefix) { prefixBytes in
+                    guard pathBytes.count >= prefixBytes.count else { return false }
+                    for i in 0..<prefixBytes.count where pathBytes[i] != prefixBytes[i] { return false }
+                    if prefixBytes.last == UInt8(ascii: "/") || pathBytes.count == prefixBytes.count { return true }
+                    // Segment boundary: the next byte after the prefix must start a new segment.
+                    return pathBytes[prefixBytes.count] == UInt8(ascii: "/")
+                }
+            }
         }
     }
 }

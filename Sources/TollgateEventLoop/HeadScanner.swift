@@ -75,7 +75,13 @@ private struct CollectFields: FieldVisitor {
     var list: HTTPHeaderList = []
 
     mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError? {
-        guard let text = String(validating: value, as: UTF8.self) else { return .invalidValueChar }
+        let text: String
+        if HeadScanner.isASCII(value) {
+            text = String(decoding: value, as: UTF8.self)  // ASCII is UTF-8: no validation to pay for
+        } else {
+            guard let valid = String(validating: value, as: UTF8.self) else { return .invalidValueChar }
+            text = valid
+        }
         list.append((name: String(decoding: name, as: UTF8.self), value: text))
         return nil
     }
@@ -104,6 +110,11 @@ public enum HeadScanner {
         if start + 1 == n && bytes[start] == 13 { return .incomplete(resumeAt: 0) }
         var i = max(from, start)
         while i < n {
+            // Eight bytes at a time while none is LF, CR or NUL (all below 14).
+            if i + 8 <= n && !hasByteBelow(word(bytes, i), 14) {
+                i += 8
+                continue
+            }
             let b = bytes[i]
             // Most bytes are printable: one comparison (LF, CR and NUL are all below 14).
             if b > 13 {
@@ -238,6 +249,7 @@ public enum HeadScanner {
         let n = bytes.count
         var i = start
         var transferEncodingCount = 0
+        let tchars = tcharTable
         while i < n {
             if bytes[i] == 13 {  // blank line: end of head
                 guard i + 2 == n, bytes[i + 1] == 10 else { return .badRequestLine }
@@ -245,7 +257,7 @@ public enum HeadScanner {
             }
             if bytes[i] == 32 || bytes[i] == 9 { return .obsFold }
             let nameStart = i
-            while i < n && isTChar(bytes[i]) { i += 1 }
+            while i < n && tchars[Int(bytes[i])] { i += 1 }
             guard i < n else { return .missingColon }
             if bytes[i] != 58 {
                 if bytes[i] == 32 || bytes[i] == 9 { return i == nameStart ? .invalidHeaderName : .spaceBeforeColon }
@@ -258,18 +270,20 @@ public enum HeadScanner {
             // value: OWS *(VCHAR / obs-text / SP / HTAB) OWS CRLF
             while i < n && (bytes[i] == 32 || bytes[i] == 9) { i += 1 }
             let valueStart = i
-            var valueEnd = i
+            // Eight bytes at a time while none is a control character (CR, HTAB included) or DEL; then byte by
+            // byte up to the CR. Trailing blanks are trimmed afterwards.
+            while i + 8 <= n {
+                let x = word(bytes, i)
+                if hasByteBelow(x, 0x20) || hasByte(x, 0x7f) { break }
+                i += 8
+            }
             while i < n && bytes[i] != 13 {
                 let c = bytes[i]
-                if c > 32 && c != 127 {  // the common case: a visible character (or obs-text)
-                    i += 1
-                    valueEnd = i
-                    continue
-                }
                 if (c < 32 && c != 9) || c == 127 { return .invalidValueChar }
-                if c != 32 && c != 9 { valueEnd = i + 1 }
                 i += 1
             }
+            var valueEnd = i
+            while valueEnd > valueStart && (bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9) { valueEnd -= 1 }
             guard i + 1 < n, bytes[i + 1] == 10 else { return .bareCR }
             i += 2
             facts.headerCount += 1
@@ -356,14 +370,52 @@ public enum HeadScanner {
         return false
     }
 
-    /// RFC 9110 tchar.
+    /// RFC 9110 tchar: one bit per ASCII byte (`HeadScannerTests` checks the masks against the RFC's list).
     @inline(__always)
     static func isTChar(_ c: UInt8) -> Bool {
-        switch c {
-        case 48...57, 65...90, 97...122: return true
-        case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true
-        default: return false
+        let low: UInt64 = 0x03ff_6cfa_0000_0000  // 0-63: ! # $ % & ' * + - . and digits
+        let high: UInt64 = 0x57ff_ffff_c7ff_fffe  // 64-127: letters ^ _ ` | ~
+        return c < 64 ? (low >> UInt64(c)) & 1 != 0 : c < 128 && (high >> UInt64(c & 63)) & 1 != 0
+    }
+
+    /// `isTChar` for every byte value, as a table: the field-name loop reads one byte per character.
+    nonisolated(unsafe) static let tcharTable: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for c in 0..<256 { table[c] = isTChar(UInt8(c)) }
+        return UnsafePointer(table)
+    }()
+
+    /// Eight bytes at `i` (the caller checked `i + 8 <= count`) as a little-endian word.
+    @inline(__always)
+    static func word(_ bytes: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+    }
+
+    /// True when some byte of `x` is below `n` (n <= 128), eight at a time (the "haszero" bit trick).
+    @inline(__always)
+    static func hasByteBelow(_ x: UInt64, _ n: UInt8) -> Bool {
+        (x &- 0x0101_0101_0101_0101 &* UInt64(n)) & ~x & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// True when some byte of `x` equals `b`.
+    @inline(__always)
+    static func hasByte(_ x: UInt64, _ b: UInt8) -> Bool {
+        hasByteBelow(x ^ (0x0101_0101_0101_0101 &* UInt64(b)), 1)
+    }
+
+    /// True when every byte is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        var acc: UInt64 = 0
+        while i + 8 <= bytes.count {
+            acc |= word(bytes, i)
+            i += 8
         }
+        while i < bytes.count {
+            acc |= UInt64(bytes[i])
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
     }
 
     /// Compares bytes to an ASCII lower-case literal, case-insensitively.

@@ -2,74 +2,177 @@
 package enum HeadWriter {
     /// `METHOD target HTTP/1.1` + headers + framing + blank line.
     package static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256 + r.headers.count * 48)
-        appendUTF8(r.method, to: &out)
-        out.append(32)
-        appendUTF8(r.target, to: &out)
-        out.append(contentsOf: " HTTP/1.1\r\n".utf8)
-        appendHeaders(r.headers, to: &out)
-        if chunked {
-            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
-        } else if let contentLength {
-            appendField("Content-Length", String(contentLength), to: &out)
+        let capacity = r.method.utf8.count + r.target.utf8.count + 64 + fieldsSize(r.headers)
+        return ByteSink.make(capacity: capacity) { out in
+            out.string(r.method)
+            out.byte(32)
+            out.string(r.target)
+            out.literal(" HTTP/1.1\r\n")
+            out.fields(r.headers)
+            if chunked {
+                out.literal("Transfer-Encoding: chunked\r\n")
+            } else if let contentLength {
+                out.literal("Content-Length: ")
+                out.decimal(contentLength)
+                out.crlf()
+            }
+            out.crlf()
         }
-        out.append(13)
-        out.append(10)
-        return out
     }
 
-    /// Status line + headers (framing and Connection included by the caller) + blank line.
+    /// What `Connection` header a response head carries.
+    package enum ConnectionField { case none, close, keepAlive }
+
+    /// A proxied response head: status line, the upstream's kept header lines (filtered from `upstreamHead` by
+    /// `ResponseHeaderFilter`, which must have passed `HeadScanner.validateResponse`), the framing tollgate
+    /// chose and its `Connection` field, blank line. One buffer of the right size, no Strings.
+    static func proxiedResponse(status: Int, reason: String, upstreamHead: UnsafeRawBufferPointer,
+                                contentLength: Int64?, chunked: Bool, connection: ConnectionField) -> [UInt8] {
+        ByteSink.make(capacity: 96 + reason.utf8.count + upstreamHead.count) { out in
+            out.literal("HTTP/1.1 ")
+            out.status(status)
+            out.byte(32)
+            out.string(reason)
+            out.crlf()
+            ResponseHeaderFilter.copy(upstreamHead, to: &out)
+            if chunked {
+                out.literal("Transfer-Encoding: chunked\r\n")
+            } else if let contentLength {
+                out.literal("Content-Length: ")
+                out.decimal(contentLength)
+                out.crlf()
+            }
+            switch connection {
+            case .none: break
+            case .close: out.literal("Connection: close\r\n")
+            case .keepAlive: out.literal("Connection: keep-alive\r\n")
+            }
+            out.crlf()
+        }
+    }
+
+    /// Status line + header lines already serialised + headers (framing and Connection included by the caller)
+    /// + blank line.
     static func response(status: Int, reason: String, headerLines: [UInt8] = [], headers: HTTPHeaderList) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(128 + headerLines.count + headers.count * 48)
-        out.append(contentsOf: "HTTP/1.1 ".utf8)
-        appendStatus(status, to: &out)
-        out.append(32)
-        appendUTF8(reason, to: &out)
-        out.append(13)
-        out.append(10)
-        out.append(contentsOf: headerLines)
-        appendHeaders(headers, to: &out)
-        out.append(13)
-        out.append(10)
-        return out
-    }
-
-    /// Three digits (a status is 100…999 once validated), without making a String.
-    @inline(__always)
-    static func appendStatus(_ status: Int, to out: inout [UInt8]) {
-        let s = min(max(status, 100), 999)
-        out.append(UInt8(48 + s / 100))
-        out.append(UInt8(48 + (s / 10) % 10))
-        out.append(UInt8(48 + s % 10))
-    }
-
-    static func appendHeaders(_ headers: HTTPHeaderList, to out: inout [UInt8]) {
-        for h in headers { appendField(h.name, h.value, to: &out) }
-    }
-
-    /// Appends a string's UTF-8 bytes with one copy (a generic `append(contentsOf: s.utf8)` walks them), reading
-    /// the string in place: no copy of it, so no retain and release per field.
-    @inline(__always)
-    static func appendUTF8(_ s: String, to out: inout [UInt8]) {
-        if s.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
-            out.append(contentsOf: s.utf8)
+        ByteSink.make(capacity: 64 + reason.utf8.count + headerLines.count + fieldsSize(headers)) { out in
+            out.literal("HTTP/1.1 ")
+            out.status(status)
+            out.byte(32)
+            out.string(reason)
+            out.crlf()
+            headerLines.withUnsafeBytes { out.bytes($0) }
+            out.fields(headers)
+            out.crlf()
         }
     }
 
-    @inline(__always)
-    static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
-        appendUTF8(name, to: &out)
-        out.append(58)
-        out.append(32)
-        appendUTF8(value, to: &out)
-        out.append(13)
-        out.append(10)
+    /// Bytes `ByteSink.fields` writes for `headers`: the buffer is made the right size at once.
+    static func fieldsSize(_ headers: HTTPHeaderList) -> Int {
+        headers.withUnsafeBufferPointer { fields in
+            var total = 0
+            for i in fields.indices { total += fields[i].name.utf8.count + fields[i].value.utf8.count + 4 }
+            return total
+        }
     }
 
     /// `<hex size>\r\n` for a chunk of `count` bytes.
     static func chunkHeader(_ count: Int) -> [UInt8] {
         Array(String(count, radix: 16).utf8) + [13, 10]
+    }
+}
+
+/// Writes a head into storage sized beforehand: one allocation, a memcpy per piece (appending to an Array piece
+/// by piece cost more than the bytes themselves). Writing past `capacity` is a programming error and traps.
+struct ByteSink {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private(set) var count = 0
+
+    private init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// An array of at most `capacity` bytes, filled by `body`.
+    static func make(capacity: Int, _ body: (inout ByteSink) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            var sink = ByteSink(base: buffer.baseAddress!, capacity: capacity)
+            body(&sink)
+            initialized = sink.count
+        }
+    }
+
+    @inline(__always)
+    mutating func bytes(_ p: UnsafeRawPointer, _ n: Int) {
+        precondition(n <= capacity - count, "ByteSink overflow")
+        (base + count).update(from: p.assumingMemoryBound(to: UInt8.self), count: n)
+        count += n
+    }
+
+    @inline(__always)
+    mutating func bytes(_ b: UnsafeRawBufferPointer) {
+        if let p = b.baseAddress { bytes(p, b.count) }
+    }
+
+    @inline(__always)
+    mutating func byte(_ b: UInt8) {
+        precondition(count < capacity, "ByteSink overflow")
+        base[count] = b
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func crlf() {
+        byte(13)
+        byte(10)
+    }
+
+    @inline(__always)
+    mutating func literal(_ s: StaticString) { bytes(s.utf8Start, s.utf8CodeUnitCount) }
+
+    /// A String's UTF-8, read in place.
+    @inline(__always)
+    mutating func string(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ bytes(UnsafeRawBufferPointer($0)) }) == nil {
+            for b in s.utf8 { byte(b) }
+        }
+    }
+
+    /// `Name: value\r\n` per field.
+    mutating func fields(_ headers: HTTPHeaderList) {
+        headers.withUnsafeBufferPointer { fields in
+            for i in fields.indices {
+                string(fields[i].name)
+                byte(58)
+                byte(32)
+                string(fields[i].value)
+                crlf()
+            }
+        }
+    }
+
+    /// Three digits (a status is 100…999 once validated).
+    @inline(__always)
+    mutating func status(_ status: Int) {
+        let s = min(max(status, 100), 999)
+        byte(UInt8(48 + s / 100))
+        byte(UInt8(48 + (s / 10) % 10))
+        byte(UInt8(48 + s % 10))
+    }
+
+    /// A non-negative decimal, without making a String.
+    mutating func decimal(_ value: Int64) {
+        precondition(value >= 0)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for any Int64
+        withUnsafeMutableBytes(of: &digits) { buf in
+            var v = value
+            var i = buf.count
+            repeat {
+                i -= 1
+                buf[i] = UInt8(48 + v % 10)
+                v /= 10
+            } while v > 0
+            bytes(UnsafeRawBufferPointer(rebasing: buf[i...]))
+        }
     }
 }

@@ -7,12 +7,24 @@ import Glibc
 package enum ResponseHeaderFilter {
     /// Appends the kept header lines of `head` (status line through the blank line) to `out`.
     package static func copy(_ head: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        let kept = ByteSink.make(capacity: head.count) { sink in copy(head, to: &sink) }
+        out.append(contentsOf: kept)
+    }
+
+    /// The same, into a head being written (at most `head.count` bytes are added).
+    static func copy(_ head: UnsafeRawBufferPointer, to out: inout ByteSink) {
         guard let base = head.baseAddress, head.count >= 2 else { return }
         let n = head.count
-        // One pass finds every line (memchr for LF: each is preceded by CR once validated; at most 256 header
-        // lines, the limit validateResponse enforces, so the buffer below holds them all); lines stay as
-        // (start, colon, end) so that a Connection header seen late can still remove earlier fields.
-        withUnsafeTemporaryAllocation(of: (Int, Int, Int).self, capacity: 257) { lines in
+        // Lines stay as (start, colon, end) so that a Connection header seen late can still remove earlier
+        // fields. They are counted first (memchr for LF: each is preceded by CR once validated; validateResponse
+        // allows at most 256 header lines) so that the usual few fit on the stack.
+        var lineCount = 0
+        var at = 0
+        while at < n {
+            at = nextLine(base, n, from: at)
+            lineCount += 1
+        }
+        withUnsafeTemporaryAllocation(of: (Int, Int, Int).self, capacity: min(lineCount, 257)) { lines in
             var count = 0
             var named: [[UInt8]] = []
             var start = nextLine(base, n, from: 0)
@@ -30,8 +42,7 @@ package enum ResponseHeaderFilter {
             for k in 0..<count {
                 let (s, colon, e) = lines[k]
                 if !isHopByHop(head, s, colon) && !isNamed(head, s, colon, named) {
-                    out.append(contentsOf: UnsafeBufferPointer(start: (base + s).assumingMemoryBound(to: UInt8.self),
-                                                               count: e + 2 - s))
+                    out.bytes(base + s, e + 2 - s)
                 }
             }
         }

@@ -541,25 +541,27 @@ public final class ServerConnection {
     }
 
     /// Writes the response head; returns how the body must be framed towards the client.
-    /// `headerLines`: the upstream's kept header lines, ready to send.
-    func upstreamHead(status: Int, reason: String, headerLines: [UInt8], upstreamFraming: BodyFraming,
-                      upstreamKeepsOpen: Bool) -> BodyFraming {
+    /// `upstreamHead`: the upstream's validated head (status line through the blank line); its header lines are
+    /// filtered into the client's head (`ResponseHeaderFilter`).
+    func upstreamHead(status: Int, reason: String, upstreamHead: UnsafeRawBufferPointer,
+                      upstreamFraming: BodyFraming, upstreamKeepsOpen: Bool) -> BodyFraming {
         upstreamSeconds = loop.now - upstreamStart
         let isHead = requestHead?.method == "HEAD"
         let client11 = (requestHead?.versionMinor ?? 1) == 1
         var framing = upstreamFraming
-        var out: HTTPHeaderList = []
+        var contentLength: Int64?
+        var chunked = false
         var close = !machine.keepAlive || clientEOF || draining
         switch upstreamFraming {
         case .length(let n):
-            out.append((name: "Content-Length", value: String(n)))
+            contentLength = n
         case .none:
             break
         case .chunked, .untilClose:
             if isHead {
                 framing = .none
             } else if client11 {
-                out.append((name: "Transfer-Encoding", value: "chunked"))
+                chunked = true
                 framing = .chunked
             } else {
                 framing = .untilClose
@@ -569,13 +571,11 @@ public final class ServerConnection {
         // An early response (before the whole body arrived) keeps the connection only while the upstream link
         // stays open to take the rest of the body; otherwise the stream position would be lost.
         if !machine.requestDone && !upstreamKeepsOpen { close = true }
-        if close {
-            out.append((name: "Connection", value: "close"))
-        } else if !client11 {
-            out.append((name: "Connection", value: "keep-alive"))
-        }
+        let connection: HeadWriter.ConnectionField = close ? .close : (client11 ? .none : .keepAlive)
         closeAfterResponse = close
-        let bytes = HeadWriter.response(status: status, reason: reason, headerLines: headerLines, headers: out)
+        let bytes = HeadWriter.proxiedResponse(status: status, reason: reason, upstreamHead: upstreamHead,
+                                               contentLength: contentLength, chunked: chunked,
+                                               connection: connection)
         if !isClosed {
             bytes.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }
         }

@@ -243,20 +243,17 @@ final class UpstreamConnection {
                         return
                     }
                 }
-                // The kept header lines are copied out before the bytes are drained.
-                var kept: [UInt8] = []
-                kept.reserveCapacity(headBytes.count)
-                ResponseHeaderFilter.copy(headBytes, to: &kept)
-                evbuffer_drain(input, end)
-                startResponse(facts, bodyless: bodyless, headerLines: kept)
+                // The client's head is written from these bytes before they are drained.
+                startResponse(facts, bodyless: bodyless, head: headBytes, drain: end)
                 return
             }
         }
     }
 
-    /// `headerLines`: the upstream's header lines to pass on, already filtered (`ResponseHeaderFilter`).
-    /// `bodyless`: a response to HEAD, or a 204 or 304, which has no body whatever its fields say.
-    private func startResponse(_ head: HeadFacts, bodyless: Bool, headerLines: [UInt8]) {
+    /// `headBytes`: the validated head in the input buffer, whose first `drain` bytes are drained once the
+    /// client's head is written from it. `bodyless`: a response to HEAD, or a 204 or 304, which has no body
+    /// whatever its fields say.
+    private func startResponse(_ head: HeadFacts, bodyless: Bool, head headBytes: UnsafeRawBufferPointer, drain: Int) {
         guard let client else { return close() }
         let status = head.status
         if bodyless {
@@ -273,8 +270,10 @@ final class UpstreamConnection {
         var advertised = framing
         if isHeadRequest, let n = head.contentLength { advertised = .length(n) }
         let reason = ReasonPhrase.of(status)
-        clientFraming = client.upstreamHead(status: status, reason: reason, headerLines: headerLines,
+        clientFraming = client.upstreamHead(status: status, reason: reason, upstreamHead: headBytes,
                                             upstreamFraming: advertised, upstreamKeepsOpen: keepAlive)
+        // Only the client's output was written; the input is drained once its head bytes were read.
+        if let input = transport?.input { evbuffer_drain(input, drain) }
         if isHeadRequest { clientFraming = .none }
         headDone = true
         if case .length(let n) = framing { remaining = n }

@@ -3,7 +3,7 @@ import Synchronization
 import TollgateCore
 
 /// One access-log record (SPEC §10). Never holds a secret.
-struct AccessRecord {
+final class AccessRecord {
     var requestID: String
     var client: String
     var method: String
@@ -18,6 +18,24 @@ struct AccessRecord {
     var upstreamMs: Double?
     /// Why authentication failed (metrics only; never logged: every 401 looks the same).
     var authFailure: AuthFailure? = nil
+
+    /// A class: one per request, filled in as the request goes and shared with its completion (a struct was
+    /// copied field by field into the closure and again out of it).
+    init(requestID: String, client: String, method: String, path: String, route: String?, account: String?,
+         tokenID: String?, decision: String, status: Int, bytesOut: Int64, durationMs: Double, upstreamMs: Double?) {
+        self.requestID = requestID
+        self.client = client
+        self.method = method
+        self.path = path
+        self.route = route
+        self.account = account
+        self.tokenID = tokenID
+        self.decision = decision
+        self.status = status
+        self.bytesOut = bytesOut
+        self.durationMs = durationMs
+        self.upstreamMs = upstreamMs
+    }
 }
 
 /// Writes one JSON object per line on stdout through a `LogSink`: lines are whole and never interleave, and

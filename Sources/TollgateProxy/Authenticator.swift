@@ -21,10 +21,10 @@ final class AuthState: Sendable {
 
 extension AuthState {
     /// What a request is judged against: `snapshot`'s routes and table, this process's brake and last-use
-    /// stores, and the clocks read now.
-    func decisionContext(_ snapshot: ProxySnapshot) -> DecisionContext {
+    /// stores, the calling worker's digest memo, and the clocks read now.
+    func decisionContext(_ snapshot: ProxySnapshot, digests: SecretDigestMemo) -> DecisionContext {
         DecisionContext(
             policy: snapshot.policy, table: snapshot.table, apiKeyHeader: snapshot.config.apiKeyHeader, brake: brake,
-            lastUse: lastUse, crypt: crypt, now: Date(), monotonicNow: Monotonic.now())
+            lastUse: lastUse, crypt: crypt, now: Date(), monotonicNow: Monotonic.now(), digests: digests)
     }
 }

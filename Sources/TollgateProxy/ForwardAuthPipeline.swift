@@ -21,7 +21,7 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         let start = Monotonic.now()
         let requestID = RequestID.generate()
         connection.requestID = requestID
-        var record = AccessRecord(
+        let record = AccessRecord(
             requestID: requestID, client: connection.peerAddress, method: head.method, path: head.target,
             route: nil, account: nil, tokenID: nil, decision: "forbidden", status: 0, bytesOut: 0, durationMs: 0,
             upstreamMs: nil)
@@ -58,7 +58,7 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         // The same decision as the proxy's (SPEC §9), on the judged method and target.
         let decision = DecisionEngine.decide(
             DecisionInput(method: judgedMethod, target: judgedTarget, headers: head.headers, client: record.client),
-            auth.decisionContext(snapshot))
+            auth.decisionContext(snapshot, digests: worker.digests))
         if let judged = decision.target { record.path = judged.path }
         record.route = decision.route?.name
         switch decision {

@@ -157,6 +157,13 @@ final class WorkerMetrics {
     private var routes: [String: RouteHandles] = [:]
     private var failures: [AuthFailure: Counter] = [:]
 
+    /// The last request's series: consecutive requests on a worker mostly share it, and comparing the key (its
+    /// Strings share storage with the route table and literals) costs less than hashing it.
+    private var lastKey: RequestKey?
+    private var lastCounter: Counter?
+    private var lastRoute: String?
+    private var lastHandles: RouteHandles?
+
     init(shared: ProxyMetrics) { self.shared = shared }
 
     /// Counts one finished request.
@@ -164,21 +171,29 @@ final class WorkerMetrics {
         let route = r.route ?? "none"
         let key = RequestKey(route: route, method: Self.methodLabel(r.method), code: r.status, decision: r.decision)
         let counter: Counter
-        if let c = requests[key] {
+        if let c = lastCounter, key == lastKey {
+            counter = c
+        } else if let c = requests[key] {
             counter = c
         } else {
             counter = shared.requests(route: key.route, method: key.method, code: key.code, decision: key.decision)
             requests[key] = counter
         }
+        lastKey = key
+        lastCounter = counter
         counter.increment()
         let handles: RouteHandles
-        if let h = routes[route] {
+        if let h = lastHandles, route == lastRoute {
+            handles = h
+        } else if let h = routes[route] {
             handles = h
         } else {
             handles = RouteHandles(duration: shared.requestDuration(route: route),
                                    upstream: shared.upstreamDuration(route: route))
             routes[route] = handles
         }
+        lastRoute = route
+        lastHandles = handles
         handles.duration.record(r.durationMs / 1000)
         if let up = r.upstreamMs { handles.upstream.record(up / 1000) }
         if let failure = r.authFailure {

@@ -16,6 +16,8 @@ public final class ProxySnapshot: Sendable {
     public let upstreamSettings: UpstreamSettings
     /// Client header names removed on every request (identity headers, and credentials unless forwarded).
     public let strippedNames: [String]
+    /// The same names as looked up per request.
+    let strippedNameSet: HeaderNameSet
     /// Number of this snapshot (+1 on every applied reload of either file).
     public let generation: Int
     /// The token table in force.
@@ -57,6 +59,7 @@ public final class ProxySnapshot: Sendable {
             if let key = config.apiKeyHeader { stripped.append(key) }
         }
         strippedNames = stripped
+        strippedNameSet = HeaderNameSet(stripped)
         if let t = config.tls {
             tls = try TLSContext(certificatePath: t.certPath, keyPath: t.keyPath)
         } else {
@@ -81,6 +84,7 @@ public final class ProxySnapshot: Sendable {
         serverSettings = s.serverSettings
         upstreamSettings = s.upstreamSettings
         strippedNames = s.strippedNames
+        strippedNameSet = s.strippedNameSet
         challenges = s.challenges
         challengesInvalidToken = s.challengesInvalidToken
         tls = s.tls

@@ -20,7 +20,7 @@ final class Reporter {
 
     /// Sends a locally generated answer and reports it with its status, body size and duration.
     func answer(_ response: LocalResponse, record: AccessRecord, start: Double, on connection: ServerConnection) {
-        var r = record
+        let r = record
         r.status = response.status
         r.bytesOut = Int64(response.body.count)
         connection.respond(response)

@@ -18,17 +18,19 @@ final class RequestPipeline: HTTPServerHandler {
     func handle(_ head: HTTPRequestHead, on connection: ServerConnection) {
         let snapshot = worker.snapshot()
         let start = Monotonic.now()
-        var record = AccessRecord(
+        let record = AccessRecord(
             requestID: "", client: connection.peerAddress, method: head.method, path: head.target, route: nil,
             account: nil, tokenID: nil, decision: "bad_request", status: 0, bytesOut: 0, durationMs: 0,
             upstreamMs: nil)
 
         // Forwarding facts first: the request id and client address appear in every answer and log line.
         let peerTrusted = snapshot.isTrusted(connection.peerAddress)
-        let forwarding = ForwardingHeaders.build(ForwardingInput(
+        // One list, sized once: Host first, the client's fields, X-Forwarded-*/X-Request-Id, then room for identity.
+        var forwarding = ForwardingHeaders.build(
             headers: head.headers, peerAddress: connection.peerAddress, peerIsTrusted: peerTrusted,
             trustedProxies: snapshot.config.trustedProxies, scheme: connection.isTLS ? "https" : "http",
-            strippedNames: snapshot.strippedNames, identity: []))
+            strippedNames: snapshot.strippedNameSet, identity: [], upstreamHost: snapshot.config.upstream.hostHeader,
+            extraCapacity: IdentityHeaders.maxCount)
         record.requestID = forwarding.requestID
         connection.requestID = forwarding.requestID
         record.client = forwarding.clientAddress
@@ -37,11 +39,12 @@ final class RequestPipeline: HTTPServerHandler {
         // What was matched is exactly what is forwarded: the target carried in the decision.
         let decision = DecisionEngine.decide(
             DecisionInput(method: head.method, target: head.target, headers: head.headers, client: record.client),
-            auth.decisionContext(snapshot))
+            auth.decisionContext(snapshot, digests: worker.digests))
         if let judged = decision.target { record.path = judged.path }
         record.route = decision.route?.name
         let target: NormalizedTarget
-        var identity: HTTPHeaderList = []
+        var headers: HTTPHeaderList = []
+        swap(&headers, &forwarding.headers)  // moved, not copied: appending below then needs no new storage
         switch decision {
         case .badRequest:
             log.answer(ErrorResponse.make(400, requestID: record.requestID), record: record, start: start,
@@ -80,20 +83,15 @@ final class RequestPipeline: HTTPServerHandler {
             record.decision = "allow"
             record.account = who.account
             record.tokenID = who.tokenID
-            identity = IdentityHeaders.build(who, names: snapshot.config.identityHeaders)
+            IdentityHeaders.append(who, names: snapshot.config.identityHeaders, to: &headers)
             target = judged
         }
 
-        var headers: HTTPHeaderList = []
-        headers.reserveCapacity(forwarding.headers.count + identity.count + 1)
-        headers.append((name: "Host", value: forwarding.host ?? snapshot.config.upstream.hostHeader))
-        headers += forwarding.headers
-        headers += identity
         let upstreamTarget = target.query.map { target.path + "?" + $0 } ?? target.path
         let request = UpstreamRequest(method: head.method, target: upstreamTarget, headers: headers)
         let log = self.log
         connection.proxy(request, via: worker.pool) { result in
-            var r = record
+            let r = record
             r.status = result.status
             r.bytesOut = result.bytesOut
             r.upstreamMs = result.upstreamSeconds.map { $0 * 1000 }

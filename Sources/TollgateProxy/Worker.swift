@@ -7,6 +7,8 @@ import Foundation
 final class Worker: @unchecked Sendable {
     let loop = EventLoop()
     let index: Int
+    /// The last presented secret's SHA-256 (this loop's requests only).
+    let digests = SecretDigestMemo()
     private let store: SnapshotStore
     private var cached: ProxySnapshot
     private(set) var pool: UpstreamPool

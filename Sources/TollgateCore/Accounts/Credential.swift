@@ -27,15 +27,24 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// Authorization and an api-key header. Scheme names are case-insensitive; SP/HTAB separate scheme and value.
     public static func parse(authorization: [String], apiKey: [String]?) -> CredentialParse {
         let keys = apiKey ?? []
-        switch (authorization.count, keys.count) {
+        return parse(authorization: authorization.first, count: authorization.count, apiKey: keys.first,
+                     count: keys.count)
+    }
+
+    /// The same, from the first value of each header and how many of each were sent (the request path's form:
+    /// no arrays).
+    public static func parse(authorization: String?, count authorizationCount: Int, apiKey: String?,
+                             count apiKeyCount: Int) -> CredentialParse {
+        switch (authorizationCount, apiKeyCount) {
         case (0, 0): return .none
-        case (1, 0): return parseAuthorization(Array(authorization[0].utf8))
-        case (0, 1): return parseAPIKey(Array(keys[0].utf8))
+        case (1, 0): return authorization.map { HeaderName.withBytes($0, parseAuthorization) } ?? .malformed
+        case (0, 1): return apiKey.map { HeaderName.withBytes($0, parseAPIKey) } ?? .malformed
         default: return .malformed
         }
     }
 
-    private static func parseAuthorization(_ value: [UInt8]) -> CredentialParse {
+    /// The value is read in place (`Bytes`): only the secret is copied out.
+    private static func parseAuthorization(_ value: UnsafeBufferPointer<UInt8>) -> CredentialParse {
         guard value.count <= maxValueBytes else { return .malformed }
         let trimmed = trimOWS(value[...])
         var index = trimmed.startIndex
@@ -54,7 +63,7 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
         return .malformed
     }
 
-    private static func parseBasic(_ encoded: ArraySlice<UInt8>) -> CredentialParse {
+    private static func parseBasic(_ encoded: Bytes) -> CredentialParse {
         guard let decoded = Base64.decodeStrict(encoded),
             let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
         else { return .malformed }
@@ -68,7 +77,7 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
     }
 
     /// The api-key header's value is the token itself: visible ASCII, no spaces.
-    private static func parseAPIKey(_ value: [UInt8]) -> CredentialParse {
+    private static func parseAPIKey(_ value: UnsafeBufferPointer<UInt8>) -> CredentialParse {
         guard value.count <= maxValueBytes else { return .malformed }
         let token = trimOWS(value[...])
         guard !token.isEmpty, token.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { return .malformed }
@@ -76,7 +85,7 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
     }
 
     /// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-    private static func isB64Token(_ bytes: ArraySlice<UInt8>) -> Bool {
+    private static func isB64Token(_ bytes: Bytes) -> Bool {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
@@ -101,15 +110,18 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
         byte < 0x20 || byte == 0x7f
     }
 
-    private static func trimOWS(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    private static func trimOWS(_ bytes: Bytes) -> Bytes {
         var slice = bytes
         while let first = slice.first, isOWS(first) { slice.removeFirst() }
         while let last = slice.last, isOWS(last) { slice.removeLast() }
         return slice
     }
 
+    /// Part of a header value, read in place.
+    private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
     /// ASCII case-insensitive comparison with a lowercase literal.
-    private static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+    private static func equalsIgnoringCase(_ bytes: Bytes, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
         return zip(bytes, expected).allSatisfy { byte, want in

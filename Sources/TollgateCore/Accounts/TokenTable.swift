@@ -56,10 +56,13 @@ public final class TokenTable: Sendable {
             var roles = Set(account.roles)
             for group in groups { roles.formUnion(groupRoles[group] ?? []) }
             let sortedRoles = roles.sorted()
+            let groupsHeader = groups.joined(separator: ",")
+            let rolesHeader = sortedRoles.joined(separator: ",")
             for token in account.tokens {
                 count += 1
                 let identity = Identity(
-                    account: account.name, tokenID: token.id, groups: groups, roles: sortedRoles, intent: token.intent)
+                    account: account.name, tokenID: token.id, groups: groups, roles: sortedRoles, intent: token.intent,
+                    groupsHeader: groupsHeader, rolesHeader: rolesHeader)
                 func entry(_ digest: SHA256Digest?) -> TokenEntry {
                     TokenEntry(
                         identity: identity, digest: digest, disabled: account.disabled,
@@ -86,25 +89,29 @@ public final class TokenTable: Sendable {
     }
 
     /// Checks `credential` (SPEC section 4). `now`: injected clock; `lastUse`: sliding-expiry store (may be nil);
-    /// `crypt`: verifier for crypt hashes (without one, crypt tokens never match).
+    /// `crypt`: verifier for crypt hashes (without one, crypt tokens never match); `digests`: the worker's memo of
+    /// the last secret's SHA-256 (nil: hash every time).
     ///
     /// Every secret is hashed and looked up by digest, then compared in constant time; a Basic name that is
     /// unknown costs the same hashing and, when the table holds crypt hashes, one crypt verification.
-    public func authenticate(_ credential: Credential, now: Date, lastUse: LastUseStore?, crypt: CryptVerifier?)
-        -> Result<Identity, AuthFailure>
+    public func authenticate(_ credential: Credential, now: Date, lastUse: LastUseStore?, crypt: CryptVerifier?,
+                             digests: SecretDigestMemo? = nil) -> Result<Identity, AuthFailure>
     {
+        func digest(_ secret: Secret) -> SHA256Digest {
+            digests?.digest(of: secret.bytes) ?? SHA256.digest(secret.bytes)
+        }
         switch credential {
         case .bearer(let secret):
-            let digest = SHA256.digest(secret.bytes)
-            guard let entry = entry(digest), let stored = entry.digest, ConstantTime.equals(stored, digest) else {
-                return .failure(.unknown)
-            }
-            return check(entry, now: now, lastUse: lastUse)
+            let digest = digest(secret)
+            guard let index = index(digest) else { return .failure(.unknown) }
+            return entries.withUnsafeBufferPointer { check($0[index], now: now, lastUse: lastUse) }
         case .basic(let account, let secret):
-            let digest = SHA256.digest(secret.bytes)
-            if let entry = entry(digest), let stored = entry.digest, ConstantTime.equals(stored, digest) {
-                guard entry.identity.account == account else { return .failure(.wrongAccount) }
-                return check(entry, now: now, lastUse: lastUse)
+            let digest = digest(secret)
+            if let index = index(digest) {
+                return entries.withUnsafeBufferPointer { all in
+                    guard all[index].identity.account == account else { return .failure(.wrongAccount) }
+                    return check(all[index], now: now, lastUse: lastUse)
+                }
             }
             guard let dummyCryptHash, let crypt else { return .failure(.unknown) }
             let candidates = cryptTokens[account] ?? []
@@ -127,13 +134,18 @@ public final class TokenTable: Sendable {
         }
     }
 
-    /// The `sha256:` token stored under `digest`.
-    private func entry(_ digest: SHA256Digest) -> TokenEntry? {
-        bySHA256[digest].map { entries[$0] }
+    /// Where the `sha256:` token stored under `digest` is in `entries`, once its digest compared equal in
+    /// constant time. The entry is read in place (a copy of it would retain each of its fields).
+    private func index(_ digest: SHA256Digest) -> Int? {
+        guard let index = bySHA256[digest] else { return nil }
+        return entries.withUnsafeBufferPointer { all in
+            guard let stored = all[index].digest, ConstantTime.equals(stored, digest) else { return nil }
+            return index
+        }
     }
 
     /// Disabled account, then expiry (sliding when `extend` is set); a successful use is recorded.
-    private func check(_ entry: TokenEntry, now: Date, lastUse: LastUseStore?) -> Result<Identity, AuthFailure> {
+    private func check(_ entry: borrowing TokenEntry, now: Date, lastUse: LastUseStore?) -> Result<Identity, AuthFailure> {
         if entry.disabled { return .failure(.disabled) }
         let instant = now.timeIntervalSinceReferenceDate
         var expires = entry.expires

@@ -22,17 +22,23 @@ public enum DecisionEngine {
     private static func authenticate(
         _ input: DecisionInput, _ ctx: DecisionContext, route: Route, target: NormalizedTarget
     ) -> Decision {
-        var authorization: [String] = []
-        var apiKey: [String]? = ctx.apiKeyHeader == nil ? nil : []
+        // The first value of each and how many there are: no array per request (two of either is malformed).
+        var authorization: String?
+        var authorizationCount = 0
+        var apiKey: String?
+        var apiKeyCount = 0
         for header in input.headers {
             if HeaderName.equalsIgnoringCase(header.name, "authorization") {
-                authorization.append(header.value)
+                if authorizationCount == 0 { authorization = header.value }
+                authorizationCount += 1
             } else if let key = ctx.apiKeyHeader, HeaderName.equalsIgnoringCase(header.name, key) {
-                apiKey?.append(header.value)
+                if apiKeyCount == 0 { apiKey = header.value }
+                apiKeyCount += 1
             }
         }
         let credential: Credential
-        switch Credential.parse(authorization: authorization, apiKey: apiKey) {
+        switch Credential.parse(authorization: authorization, count: authorizationCount, apiKey: apiKey,
+                                count: apiKeyCount) {
         case .none:
             return .unauthenticated(route, target, .missing, invalidToken: false)
         case .malformed:
@@ -40,14 +46,18 @@ public enum DecisionEngine {
                 return .rateLimited(route, target, retryAfter: wait)
             }
             ctx.brake.recordFailure(input.client, now: ctx.monotonicNow)
-            return .unauthenticated(route, target, .malformed, invalidToken: authorization.contains(where: isBearer))
+            let bearer = input.headers.contains {
+                HeaderName.equalsIgnoringCase($0.name, "authorization") && isBearer($0.value)
+            }
+            return .unauthenticated(route, target, .malformed, invalidToken: bearer)
         case .credential(let parsed):
             credential = parsed
         }
         if let wait = ctx.brake.check(input.client, now: ctx.monotonicNow) {
             return .rateLimited(route, target, retryAfter: wait)
         }
-        switch ctx.table.authenticate(credential, now: ctx.now, lastUse: ctx.lastUse, crypt: ctx.crypt) {
+        switch ctx.table.authenticate(credential, now: ctx.now, lastUse: ctx.lastUse, crypt: ctx.crypt,
+                                      digests: ctx.digests) {
         case .failure(let reason):
             ctx.brake.recordFailure(input.client, now: ctx.monotonicNow)
             if case .bearer = credential { return .unauthenticated(route, target, reason, invalidToken: true) }

@@ -40,6 +40,8 @@ public struct DecisionContext: Sendable {
     public var now: Date
     /// Monotonic seconds, for the brake's windows.
     public var monotonicNow: Double
+    /// The calling worker's memo of the last secret's SHA-256, or nil.
+    public var digests: SecretDigestMemo?
 
     /// Creates the context.
     public init(
@@ -50,7 +52,8 @@ public struct DecisionContext: Sendable {
         lastUse: LastUseStore?,
         crypt: (any CryptVerifier)?,
         now: Date,
-        monotonicNow: Double
+        monotonicNow: Double,
+        digests: SecretDigestMemo? = nil
     ) {
         self.policy = policy
         self.table = table
@@ -60,5 +63,6 @@ public struct DecisionContext: Sendable {
         self.crypt = crypt
         self.now = now
         self.monotonicNow = monotonicNow
+        self.digests = digests
     }
 }
