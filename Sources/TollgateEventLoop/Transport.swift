@@ -240,7 +240,7 @@ final class Transport {
         }
     }
 
-    /// One readv into reserved evbuffer space; returns the bytes read (or 0 / -1 / -2 when none) and whether
+    /// One recv (or readv) into reserved evbuffer space; returns the bytes read (or 0 / -1 / -2 when none) and whether
     /// the reserved space was filled (more may be waiting).
     private func readOnce(_ fd: Int32, _ want: Int) -> (Int, Bool) {
         // evbuffer_iovec is struct iovec here: the reserved extents go to readv as they are.
@@ -250,7 +250,8 @@ final class Transport {
             p.withMemoryRebound(to: iovec.self, capacity: 2) { v -> (Int, Bool) in
                 let count = evbuffer_reserve_space(input, want, v, 2)
                 if count <= 0 { return (-2, false) }
-                let got = readv(fd, v, count)
+                // recv for the usual single extent: a socket call, not the file path readv takes in the kernel.
+                let got = count == 1 ? recv(fd, v[0].iov_base, v[0].iov_len, 0) : readv(fd, v, count)
                 if got <= 0 { return (got, false) }
                 // Commit what arrived, spread over the reserved extents in order.
                 var left = got
@@ -331,7 +332,7 @@ final class Transport {
     /// Writes what the socket takes; registers EV_WRITE while anything is left.
     private func writeOut() {
         guard case .socket(let fd) = backend else { return }
-        let n = evbuffer_write(output, fd)
+        let n = sendSome(fd)
         if n < 0 {
             let e = tollgate_errno()
             if e != EAGAIN && e != EWOULDBLOCK && e != EINTR {
@@ -343,6 +344,34 @@ final class Transport {
         let left = evbuffer_get_length(output)
         registerWrite(left > 0)
         if n > 0 && left <= lowWater { delegate.transportWritable() }
+    }
+
+    /// Extents handed to one sendmsg.
+    private static let maxWriteExtents = 16
+
+    /// One send (a single extent, the usual head or small body) or sendmsg (several) of the output buffer's
+    /// first extents, drained by what the socket took. Socket calls rather than evbuffer_write's writev: the
+    /// kernel's file path (iovec import, permission and fsnotify hooks) is skipped. MSG_NOSIGNAL: a peer that
+    /// closed gets EPIPE, not a signal.
+    private func sendSome(_ fd: Int32) -> Int {
+        let output = self.output
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: Transport.maxWriteExtents) { v -> Int in
+            guard let base = v.baseAddress else { return -1 }
+            let extents = evbuffer_peek(output, -1, nil, base, Int32(Transport.maxWriteExtents))
+            let count = min(Int(extents), Transport.maxWriteExtents)
+            if count <= 0 { return 0 }
+            let sent: Int
+            if count == 1 {
+                sent = send(fd, base[0].iov_base, base[0].iov_len, Int32(MSG_NOSIGNAL))
+            } else {
+                var message = msghdr()
+                message.msg_iov = base
+                message.msg_iovlen = count
+                sent = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 { evbuffer_drain(output, sent) }
+            return sent
+        }
     }
 
     // MARK: - Closing
