@@ -347,8 +347,11 @@ public enum HeadScanner {
     /// these when http-parser read its heads; tests and SmugglingCases pin that).
     private static let knownMethods = WireParser.knownMethods
 
-    /// The shared String for a method http-parser knows, nil for any other token.
+    /// The shared String for a method http-parser knows, nil for any other token. GET and POST, the usual
+    /// ones, are checked first by their bytes.
     static func knownMethod(_ bytes: UnsafeRawBufferPointer) -> String? {
+        if bytes.count == 3 && bytes[0] == 71 && bytes[1] == 69 && bytes[2] == 84 { return "GET" }
+        if bytes.count == 4 && bytes[0] == 80 && bytes[1] == 79 && bytes[2] == 83 && bytes[3] == 84 { return "POST" }
         for m in knownMethods where m.utf8.count == bytes.count {
             if m.utf8.elementsEqual(bytes) { return m }
         }

@@ -169,31 +169,38 @@ final class WorkerMetrics {
     /// Counts one finished request.
     func record(_ r: AccessRecord) {
         let route = r.route ?? "none"
-        let key = RequestKey(route: route, method: Self.methodLabel(r.method), code: r.status, decision: r.decision)
+        let method = Self.methodLabel(r.method)
         let counter: Counter
-        if let c = lastCounter, key == lastKey {
-            counter = c
-        } else if let c = requests[key] {
+        if let c = lastCounter, let last = lastKey, last.code == r.status, last.route == route, last.method == method,
+            last.decision == r.decision
+        {
             counter = c
         } else {
-            counter = shared.requests(route: key.route, method: key.method, code: key.code, decision: key.decision)
-            requests[key] = counter
+            let key = RequestKey(route: route, method: method, code: r.status, decision: r.decision)
+            if let c = requests[key] {
+                counter = c
+            } else {
+                counter = shared.requests(route: key.route, method: key.method, code: key.code, decision: key.decision)
+                requests[key] = counter
+            }
+            lastKey = key
+            lastCounter = counter
         }
-        lastKey = key
-        lastCounter = counter
         counter.increment()
         let handles: RouteHandles
         if let h = lastHandles, route == lastRoute {
             handles = h
-        } else if let h = routes[route] {
-            handles = h
         } else {
-            handles = RouteHandles(duration: shared.requestDuration(route: route),
-                                   upstream: shared.upstreamDuration(route: route))
-            routes[route] = handles
+            if let h = routes[route] {
+                handles = h
+            } else {
+                handles = RouteHandles(duration: shared.requestDuration(route: route),
+                                       upstream: shared.upstreamDuration(route: route))
+                routes[route] = handles
+            }
+            lastRoute = route
+            lastHandles = handles
         }
-        lastRoute = route
-        lastHandles = handles
         handles.duration.record(r.durationMs / 1000)
         if let up = r.upstreamMs { handles.upstream.record(up / 1000) }
         if let failure = r.authFailure {

@@ -70,4 +70,15 @@ final class HeadScannerBytesTests: XCTestCase {
         }
         XCTAssertEqual(request.headers.last?.value, String(repeating: "é", count: 20))
     }
+
+    /// The GET/POST shortcut and the table agree: every method http-parser knows maps to itself, near misses to nil.
+    func testKnownMethods() {
+        XCTAssertTrue(WireParser.knownMethods.contains("GET") && WireParser.knownMethods.contains("POST"))
+        for method in WireParser.knownMethods {
+            XCTAssertEqual(Array(method.utf8).withUnsafeBytes { HeadScanner.knownMethod($0) }, method)
+        }
+        for miss in ["GEt", "get", "GETX", "GE", "POS", "POSTS", "Post", "", "BREW"] {
+            XCTAssertNil(Array(miss.utf8).withUnsafeBytes { HeadScanner.knownMethod($0) }, miss)
+        }
+    }
 }
