@@ -24,6 +24,9 @@ mkdir -p bench/results
 OUT=bench/results/$(date +%Y-%m-%d-%H%M)-reload.md
 out() { printf '%s\n' "$*" | tee -a "$OUT"; }
 W=$(mktemp -d)
+# What tollgate logs once the new table is in force: a SIGHUP reload names both files ("reloaded <config> and
+# <accounts>: …"), an accounts-file sync says "accounts reloaded: …".
+RELOADED='\(accounts reloaded\|reloaded [^"]* and [^"]*\): '
 chmod 755 "$W"
 cleanup() {
     [ -f "$W/tg.pid" ] && kill "$(cat "$W/tg.pid")" 2>/dev/null
@@ -93,7 +96,7 @@ TGC
         o=$($PIN1 wrk -t1 -c64 -d1s -H "Authorization: Bearer $T" "http://127.0.0.1:$TG/api/x")
         echo "$o" | awk -v n=$n '/Requests\/sec/ {r = $2} /Non-2xx/ {x = $NF} /Socket errors/ {gsub(/,/, ""); e = $4 + $6 + $8 + $10}
             END {print n, r, x + 0, e + 0}' >> "$W/slices"
-        if [ $reload_at -gt 0 ] && [ $done_at = 0 ] && grep -q 'accounts reloaded' "$W/tg.err"; then
+        if [ $reload_at -gt 0 ] && [ $done_at = 0 ] && grep -q "$RELOADED" "$W/tg.err"; then
             done_at=$n
             reload_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
         fi
@@ -101,7 +104,7 @@ TGC
         [ $n -ge 90 ] && break
     done
     gen=$(grep -o 'generation [0-9]*' "$W/tg.err" | tail -1)
-    tokens=$(grep -o 'accounts reloaded: [^"]*' "$W/tg.err" | tail -1 | sed 's/accounts reloaded: //; s/ (generation.*//')
+    tokens=$(grep -o "$RELOADED"'[^"]*' "$W/tg.err" | tail -1 | sed 's/.*: //; s/ (generation.*//')
     kill "$P"; wait "$P" 2>/dev/null || true
     rm -f "$W/tg.pid"
     out ""
