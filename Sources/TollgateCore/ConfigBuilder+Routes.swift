@@ -102,7 +102,9 @@ extension ConfigBuilder {
 
     private mutating func routeName(_ field: ConfigField) -> String? {
         guard let text = reader.string(field) else { return nil }
-        guard !text.isEmpty, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) else {
+        // C0, DEL and C1 (U+0080-U+009F) alike: the name is a metrics label and an access-log field.
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && !(0x7f...0x9f).contains($0.value) })
+        else {
             reader.fail(field.value, "\(field.path) must be non-empty text without control characters")
             return nil
         }
