@@ -59,17 +59,7 @@ struct YAMLComposerTests {
     }
 
     private func compose(_ yaml: String) throws(YAMLSyntaxError) -> YAMLNode? {
-        var text = yaml
-        let result = text.withUTF8 { bytes in
-            Result { () throws(YAMLSyntaxError) -> YAMLNode? in
-                var composer = try YAMLComposer(bytes: bytes)
-                guard let first = try composer.root() else { return nil }
-                let node = try composer.node(from: first)
-                try composer.finish()
-                return node
-            }
-        }
-        return try result.get()
+        try YAMLComposer.composeDocument(yaml: yaml).get()
     }
 
     private func expectSame(_ actual: YAMLNode, _ expected: Node, sourceLocation: SourceLocation = #_sourceLocation) {
