@@ -2,13 +2,12 @@
 # Token-table scale and authentication cost, same run:
 #  1. a 100,000-token accounts file (10,000 accounts x 10 tokens): `check` time, serve start-up time and RSS;
 #  2. wrk req/s on a public route vs a Bearer-authenticated route vs Basic, through 1 worker, echo upstream.
-# Usage: sh bench/auth.sh [duration, default 10s]. Binds 127.0.0.1:19180-19181 only.
+# Usage: [BIN=path/to/tollgate] sh bench/auth.sh [duration, default 10s]. Binds 127.0.0.1:19180-19181 only.
 set -e
 cd "$(dirname "$0")/.."
-WITH_BENCH=1 sh scripts/deps.sh
+. bench/lib.sh
+bench_setup
 D=${1:-10s}
-swift build -c release --product tollgate >/dev/null
-BIN=$PWD/.build/release/tollgate
 W=$(mktemp -d)
 trap 'kill $(cat $W/*.pid 2>/dev/null) 2>/dev/null; rm -rf $W' EXIT
 python3 - "$W/accounts.yaml" <<'PY'

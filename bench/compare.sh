@@ -21,7 +21,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 CMDLINE="$0 $*"
 T_START=$(date +%s)
-WITH_BENCH=1 sh scripts/deps.sh
+. bench/lib.sh
+bench_setup
 D=${1:-${DURATION:-5s}}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-1s}
@@ -29,12 +30,6 @@ CASES=${CASES:-"c64 c256 64k post1m invalid10 tokens100k"}
 UNPINNED=${UNPINNED:-"c64 c256"}
 [ "$UNPINNED" = all ] && UNPINNED=$CASES
 [ "$UNPINNED" = none ] && UNPINNED=""
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product tollgate >/dev/null
-    BIN=$ROOT/.build/release/tollgate
-fi
-BIN=$(readlink -f "$BIN")
-[ -x "$BIN" ] || { echo "no tollgate binary at $BIN" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "needs at least 2 CPUs" >&2; exit 1; }
 TCK=$(getconf CLK_TCK)
 UP=19501 TG=19502 NG=19503 HA=19504

@@ -10,15 +10,11 @@
 # Output: printed and appended to bench/results/YYYY-MM-DD-HHMM-reload.md. Binds 127.0.0.1:19511-19512 only.
 set -eu
 cd "$(dirname "$0")/.."
-WITH_BENCH=1 sh scripts/deps.sh
+. bench/lib.sh
+bench_setup
 MODES=${MODES:-"pinned unpinned"}
 BEFORE=${BEFORE:-7}
 AFTER=${AFTER:-3}
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product tollgate >/dev/null
-    BIN=$PWD/.build/release/tollgate
-fi
-BIN=$(readlink -f "$BIN")
 UP=19511 TG=19512
 mkdir -p bench/results
 OUT=bench/results/$(date +%Y-%m-%d-%H%M)-reload.md

@@ -1,13 +1,12 @@
 #!/bin/sh
 # Same-run comparison: wrk against an nginx upstream directly, through tollgate (1 and 2 workers), and through
 # nginx and HAProxy configured as plain reverse proxies. Prints req/s, p50/p99 and the ratio to direct.
-# Usage: sh bench/run.sh [duration, default 10s]. Binds 127.0.0.1:19080-19090 only.
+# Usage: [BIN=path/to/tollgate] sh bench/run.sh [duration, default 10s]. Binds 127.0.0.1:19080-19090 only.
 set -e
 cd "$(dirname "$0")/.."
-WITH_BENCH=1 sh scripts/deps.sh
+. bench/lib.sh
+bench_setup
 D=${1:-10s}
-swift build -c release --product tollgate >/dev/null
-BIN=$PWD/.build/release/tollgate
 W=$(mktemp -d)
 trap 'kill $(cat $W/*.pid 2>/dev/null) 2>/dev/null; nginx -c $W/nginx.conf -p $W -s stop 2>/dev/null; rm -rf $W' EXIT
 cat > $W/nginx.conf <<NGX

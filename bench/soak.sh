@@ -16,12 +16,8 @@ ROOT=$PWD
 TOTAL=${TOTAL:-5000000}
 WARM=${WARM:-100000}
 CONNS=${CONNS:-64}
-WITH_BENCH=1 sh scripts/deps.sh
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product tollgate >/dev/null
-    BIN=$ROOT/.build/release/tollgate
-fi
-BIN=$(readlink -f "$BIN")
+. bench/lib.sh
+bench_setup
 UP=19601 TG=19602
 
 mkdir -p bench/results
