@@ -50,13 +50,14 @@ public enum ForwardingHeaders {
     public static func build(_ input: ForwardingInput) -> ForwardingResult {
         build(headers: input.headers, peerAddress: input.peerAddress, peerIsTrusted: input.peerIsTrusted,
               trustedProxies: input.trustedProxies, scheme: input.scheme,
-              strippedNames: HeaderNameSet(input.strippedNames), identity: input.identity,
-              upstreamHost: input.upstreamHost, extraCapacity: input.extraCapacity)
+              strippedNames: HeaderNameSet(input.strippedNames), identity: input.identity, upstreamHost: nil,
+              extraCapacity: 0)
     }
 
     /// The same with the input's fields as arguments and the stripped names as a `HeaderNameSet` (the request
     /// path passes its snapshot's values as they are: gathering them into a struct retained each one). Names are
-    /// read in place as bytes.
+    /// read in place as bytes. `upstreamHost`: when set, the list starts with `Host:` the client's Host value, or
+    /// this one when the client sent none. `extraCapacity`: room for headers the caller appends afterwards.
     public static func build(
         headers: HeaderList, peerAddress: String, peerIsTrusted: Bool, trustedProxies: [CIDR], scheme: String,
         strippedNames: HeaderNameSet, identity: HeaderList, upstreamHost: String?, extraCapacity: Int

@@ -14,10 +14,6 @@ public struct ForwardingInput: Sendable {
     public var strippedNames: [String]
     /// Headers added last, after every client copy is gone (identity headers); may be empty.
     public var identity: HeaderList
-    /// When set, the output starts with `Host:` the client's Host value, or this one when the client sent none.
-    public var upstreamHost: String?
-    /// Room to reserve in the output for headers the caller appends afterwards (identity headers).
-    public var extraCapacity: Int
 
     /// Creates the input.
     public init(
@@ -27,9 +23,7 @@ public struct ForwardingInput: Sendable {
         trustedProxies: [CIDR],
         scheme: String,
         strippedNames: [String],
-        identity: HeaderList,
-        upstreamHost: String? = nil,
-        extraCapacity: Int = 0
+        identity: HeaderList
     ) {
         self.headers = headers
         self.peerAddress = peerAddress
@@ -38,15 +32,13 @@ public struct ForwardingInput: Sendable {
         self.scheme = scheme
         self.strippedNames = strippedNames
         self.identity = identity
-        self.upstreamHost = upstreamHost
-        self.extraCapacity = extraCapacity
     }
 }
 
 /// The headers for the upstream request, and what was decided on the way.
 public struct ForwardingResult: Sendable {
-    /// Headers to send upstream: no framing or hop-by-hop headers, no Host unless the input's `upstreamHost` asked
-    /// for one first; `X-Forwarded-*`, `X-Request-Id` and identity set.
+    /// Headers to send upstream: no framing or hop-by-hop headers, no Host unless `upstreamHost` asked for one
+    /// first; `X-Forwarded-*`, `X-Request-Id` and identity set.
     public var headers: HeaderList
     /// The `X-Request-Id` sent upstream (for the access log and error bodies).
     public var requestID: String

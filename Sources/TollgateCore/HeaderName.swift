@@ -22,12 +22,6 @@ enum HeaderName {
         }
     }
 
-    /// True when `a` and `b` name the same header as backends read names (ASCII case-insensitive, `_` read as
-    /// `-`), without allocating: lengths first, then bytes.
-    static func matches(_ a: String, _ b: String) -> Bool {
-        compare(a, b) { byte in byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : lower(byte) }
-    }
-
     /// True when `a` and `b` are equal ignoring ASCII case only (`_` and `-` stay distinct), without allocating.
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
         compare(a, b, fold: lower)

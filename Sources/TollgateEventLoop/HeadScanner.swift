@@ -326,20 +326,30 @@ public enum HeadScanner {
     /// Notes the `close` and `keep-alive` tokens of a `Connection` value (a comma-separated list, RFC 9110 §7.6.1;
     /// blanks around the commas, empty elements and letter case do not matter).
     static func connectionTokens(_ value: UnsafeRawBufferPointer, facts: inout HeadFacts) {
-        var i = 0
-        let n = value.count
-        while i < n {
-            while i < n && (value[i] == 32 || value[i] == 9 || value[i] == 44) { i += 1 }
-            let start = i
-            while i < n && value[i] != 44 { i += 1 }
-            var end = i
-            while end > start && (value[end - 1] == 32 || value[end - 1] == 9) { end -= 1 }
+        forEachListElement(value, from: 0, to: value.count) { start, end in
             let token = UnsafeRawBufferPointer(rebasing: value[start..<end])
             if equalsLower(token, "close") {
                 facts.connectionClose = true
             } else if equalsLower(token, "keep-alive") {
                 facts.connectionKeepAlive = true
             }
+        }
+    }
+
+    /// Each element of the comma-separated list in `bytes[from..<to]` as `start..<end`, without the blanks
+    /// (SP, HTAB) around it; empty elements are skipped. The one reading of `Connection` lists on the wire, for
+    /// requests and responses.
+    @inline(__always)
+    static func forEachListElement(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int,
+                                   _ body: (_ start: Int, _ end: Int) -> Void) {
+        var i = from
+        while i < to {
+            while i < to && (bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 44) { i += 1 }
+            let start = i
+            while i < to && bytes[i] != 44 { i += 1 }
+            var end = i
+            while end > start && (bytes[end - 1] == 32 || bytes[end - 1] == 9) { end -= 1 }
+            if end > start { body(start, end) }
         }
     }
 

@@ -9,13 +9,7 @@ package enum HeadWriter {
             out.string(r.target)
             out.literal(" HTTP/1.1\r\n")
             out.fields(r.headers)
-            if chunked {
-                out.literal("Transfer-Encoding: chunked\r\n")
-            } else if let contentLength {
-                out.literal("Content-Length: ")
-                out.decimal(contentLength)
-                out.crlf()
-            }
+            out.framing(contentLength: contentLength, chunked: chunked)
             out.crlf()
         }
     }
@@ -35,13 +29,7 @@ package enum HeadWriter {
             out.string(reason)
             out.crlf()
             ResponseHeaderFilter.copy(upstreamHead, to: &out)
-            if chunked {
-                out.literal("Transfer-Encoding: chunked\r\n")
-            } else if let contentLength {
-                out.literal("Content-Length: ")
-                out.decimal(contentLength)
-                out.crlf()
-            }
+            out.framing(contentLength: contentLength, chunked: chunked)
             switch connection {
             case .none: break
             case .close: out.literal("Connection: close\r\n")
@@ -51,16 +39,14 @@ package enum HeadWriter {
         }
     }
 
-    /// Status line + header lines already serialised + headers (framing and Connection included by the caller)
-    /// + blank line.
-    static func response(status: Int, reason: String, headerLines: [UInt8] = [], headers: HTTPHeaderList) -> [UInt8] {
-        ByteSink.make(capacity: 64 + reason.utf8.count + headerLines.count + fieldsSize(headers)) { out in
+    /// Status line + headers (framing and Connection included by the caller) + blank line: tollgate's own answers.
+    static func response(status: Int, reason: String, headers: HTTPHeaderList) -> [UInt8] {
+        ByteSink.make(capacity: 64 + reason.utf8.count + fieldsSize(headers)) { out in
             out.literal("HTTP/1.1 ")
             out.status(status)
             out.byte(32)
             out.string(reason)
             out.crlf()
-            headerLines.withUnsafeBytes { out.bytes($0) }
             out.fields(headers)
             out.crlf()
         }
@@ -135,6 +121,17 @@ struct ByteSink {
     mutating func string(_ s: String) {
         if s.utf8.withContiguousStorageIfAvailable({ bytes(UnsafeRawBufferPointer($0)) }) == nil {
             for b in s.utf8 { byte(b) }
+        }
+    }
+
+    /// `Transfer-Encoding: chunked` or `Content-Length: n` (nothing when neither applies).
+    mutating func framing(contentLength: Int64?, chunked: Bool) {
+        if chunked {
+            literal("Transfer-Encoding: chunked\r\n")
+        } else if let contentLength {
+            literal("Content-Length: ")
+            decimal(contentLength)
+            crlf()
         }
     }
 

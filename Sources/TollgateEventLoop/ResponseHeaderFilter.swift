@@ -80,14 +80,8 @@ package enum ResponseHeaderFilter {
     /// The comma-separated tokens of a Connection value, lower-cased; `close` and hop-by-hop names (dropped
     /// anyway) are skipped, so the usual `Connection: keep-alive` allocates nothing.
     private static func collectTokens(_ b: UnsafeRawBufferPointer, from: Int, to: Int, into named: inout [[UInt8]]) {
-        var i = from
-        while i < to {
-            while i < to && (b[i] == 32 || b[i] == 9 || b[i] == 44) { i += 1 }
-            let s = i
-            while i < to && b[i] != 44 { i += 1 }
-            var e = i
-            while e > s && (b[e - 1] == 32 || b[e - 1] == 9) { e -= 1 }
-            if e > s && !isHopByHop(b, s, e) && !(e - s == 5 && equalsLower(b, s, e, "close")) {
+        HeadScanner.forEachListElement(b, from: from, to: to) { s, e in
+            if !isHopByHop(b, s, e) && !(e - s == 5 && equalsLower(b, s, e, "close")) {
                 named.append((s..<e).map { lower(b[$0]) })
             }
         }

@@ -93,10 +93,21 @@ final class HeadWriterTests: XCTestCase {
         XCTAssertEqual(filtered("HTTP/1.1 204 No Content\r\n\r\n"), "")
     }
 
-    func testResponseHeadWithHeaderLines() {
-        let lines = Array("Content-Type: text/plain\r\n".utf8)
-        XCTAssertEqual(text(HeadWriter.response(status: 200, reason: "OK", headerLines: lines,
-                                                headers: [(name: "Content-Length", value: "3")])),
-                       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n")
+    /// The proxied head: status line, the upstream's kept lines, tollgate's framing and Connection, blank line.
+    func testProxiedResponseHead() {
+        let upstream = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: x\r\n\r\n".utf8)
+        func head(_ length: Int64?, _ chunked: Bool, _ connection: HeadWriter.ConnectionField) -> String {
+            upstream.withUnsafeBytes {
+                text(HeadWriter.proxiedResponse(status: 200, reason: "OK", upstreamHead: $0, contentLength: length,
+                                                chunked: chunked, connection: connection))
+            }
+        }
+        XCTAssertEqual(head(3, false, .none), "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n")
+        XCTAssertEqual(head(nil, true, .close),
+                       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(head(Int64.max, false, .keepAlive),
+                       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9223372036854775807\r\n"
+                       + "Connection: keep-alive\r\n\r\n")
+        XCTAssertEqual(head(nil, false, .none), "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
     }
 }
