@@ -131,4 +131,11 @@ static inline int tollgate_socket_unsent(int fd) {
     int n = 0;
     return ioctl(fd, TIOCOUTQ, &n) == 0 ? n : 0;
 }
+
+/* A non-blocking eventfd that wakes a loop from another thread (EventLoop.execute); -1 on error. */
+#include <sys/eventfd.h>
+static inline int tollgate_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+/* Adds 1 to the eventfd's counter (wakes its reader); reads and clears it. Return what write/read return. */
+static inline long tollgate_eventfd_signal(int fd) { uint64_t one = 1; return write(fd, &one, sizeof(one)); }
+static inline long tollgate_eventfd_clear(int fd) { uint64_t n; return read(fd, &n, sizeof(n)); }
 #endif

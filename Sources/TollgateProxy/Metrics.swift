@@ -2,9 +2,10 @@ import Foundation
 import Prometheus
 import TollgateCore
 
-/// The process-wide metrics of SPEC §7, on swift-prometheus's registry. Counters are atomics and histograms
-/// take a short lock, so workers update them directly; each worker caches its handles (`WorkerMetrics`) so a
-/// request costs no registry lookup. Families that describe the table in force (accounts, tokens, expiry
+/// The process-wide metrics of SPEC §7. Counters live in swift-prometheus's registry (atomics, updated by the
+/// workers directly); the two duration histograms are `DurationFamily`s of per-worker, lock-free histograms
+/// (swift-prometheus's take a lock and walk every bucket per observation). Each worker caches its handles
+/// (`WorkerMetrics`) so a request costs no registry lookup. Families that describe the table in force (accounts, tokens, expiry
 /// times, generation) and open connections are read at scrape time instead of being kept up to date.
 /// Thread-safe.
 final class ProxyMetrics: Sendable {
@@ -12,6 +13,11 @@ final class ProxyMetrics: Sendable {
     let reloadSuccess: Counter
     let reloadError: Counter
     let lastReloadSuccess: Gauge
+    let requestDuration = DurationFamily(
+        name: "tollgate_request_duration_seconds", help: "Time from a request's head to the end of its response.")
+    let upstreamDuration = DurationFamily(
+        name: "tollgate_upstream_duration_seconds",
+        help: "Time from sending a request upstream to the end of its response head.")
 
     static let durationBuckets: [Double] = [
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
@@ -21,12 +27,6 @@ final class ProxyMetrics: Sendable {
     }
     private static var requestsName: MetricNameDescriptor {
         name("requests", "total", "Requests answered, by route, method, status code and decision.")
-    }
-    private static var durationName: MetricNameDescriptor {
-        name("request_duration", "seconds", "Time from a request's head to the end of its response.")
-    }
-    private static var upstreamName: MetricNameDescriptor {
-        name("upstream_duration", "seconds", "Time from sending a request upstream to the end of its response head.")
     }
     private static var failuresName: MetricNameDescriptor {
         name("auth_failures", "total", "Credentials refused, by reason (every 401 looks the same to clients).")
@@ -57,16 +57,6 @@ final class ProxyMetrics: Sendable {
             labels: [("route", route), ("method", method), ("code", String(code)), ("decision", decision)])
     }
 
-    func requestDuration(route: String) -> ValueHistogram {
-        registry.makeValueHistogram(descriptor: Self.durationName, labels: [("route", route)],
-                                    buckets: Self.durationBuckets)
-    }
-
-    func upstreamDuration(route: String) -> ValueHistogram {
-        registry.makeValueHistogram(descriptor: Self.upstreamName, labels: [("route", route)],
-                                    buckets: Self.durationBuckets)
-    }
-
     func authFailures(reason: String) -> Counter {
         registry.makeCounter(descriptor: Self.failuresName, labels: [("reason", reason)])
     }
@@ -75,6 +65,8 @@ final class ProxyMetrics: Sendable {
     func render(snapshot: ProxySnapshot?, openConnections: Int, failedAuthTracked: Int = 0, logDropped: Int) -> [UInt8] {
         var out: [UInt8] = []
         registry.emit(into: &out)
+        requestDuration.emit(into: &out)
+        upstreamDuration.emit(into: &out)
         var text = ""
         func gauge(_ name: String, _ help: String, _ value: Int) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
@@ -148,8 +140,8 @@ final class WorkerMetrics {
     }
 
     private struct RouteHandles {
-        var duration: ValueHistogram
-        var upstream: ValueHistogram
+        var duration: WorkerHistogram
+        var upstream: WorkerHistogram
     }
 
     let shared: ProxyMetrics
@@ -194,8 +186,8 @@ final class WorkerMetrics {
             if let h = routes[route] {
                 handles = h
             } else {
-                handles = RouteHandles(duration: shared.requestDuration(route: route),
-                                       upstream: shared.upstreamDuration(route: route))
+                handles = RouteHandles(duration: shared.requestDuration.histogram(route: route),
+                                       upstream: shared.upstreamDuration.histogram(route: route))
                 routes[route] = handles
             }
             lastRoute = route

@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+
+@testable import TollgateEventLoop
+
+/// `EventLoop` (a lock-free base woken through an eventfd) and its lazy `LoopTimer`, on a real loop thread.
+/// The bounds checked are correctness bounds (an action never runs before it is due, a disarmed one never runs),
+/// with wide margins; nothing here measures speed.
+final class LoopTimerTests: XCTestCase {
+    /// A loop on its own thread; `onLoop` runs a block there and waits for it.
+    private final class Running: @unchecked Sendable {
+        let loop = EventLoop()
+        let done = DispatchSemaphore(value: 0)
+        init() {
+            let t = Thread { [loop, done] in
+                loop.run()
+                done.signal()
+            }
+            t.start()
+        }
+        func onLoop<T>(_ body: @escaping @Sendable () -> T) -> T {
+            let ready = DispatchSemaphore(value: 0)
+            let box = Box<T>()
+            loop.execute { box.value = body(); ready.signal() }
+            ready.wait()
+            return box.value!
+        }
+        func stop() {
+            loop.execute { [loop] in loop.stop() }
+            _ = done.wait(timeout: .now() + 5)
+        }
+    }
+
+    private final class Box<T>: @unchecked Sendable {
+        var value: T?
+    }
+
+    /// Times (monotonic) at which a timer's action ran, kept on the loop thread.
+    private final class Firings: @unchecked Sendable {
+        var times: [Double] = []
+        var timer: LoopTimer?
+    }
+
+    func testExecuteFromManyThreadsRunsEveryBlockOnTheLoopThread() {
+        let r = Running()
+        defer { r.stop() }
+        let loopThread = r.onLoop { pthread_self() }
+        let counter = Box<Int>()
+        counter.value = 0
+        let all = DispatchGroup()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<250 {
+                all.enter()
+                r.loop.execute {
+                    XCTAssertTrue(pthread_equal(pthread_self(), loopThread) != 0)
+                    counter.value! += 1
+                    all.leave()
+                }
+            }
+        }
+        XCTAssertEqual(all.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(r.onLoop { counter.value! }, 2000)
+    }
+
+    func testAnActionRunsOnceAndNotBeforeItIsDue() {
+        let r = Running()
+        defer { r.stop() }
+        let f = Firings()
+        let start = r.onLoop { () -> Double in
+            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
+            f.timer?.arm(0.05)
+            return Monotonic.now()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        let times = r.onLoop { f.times }
+        XCTAssertEqual(times.count, 1)
+        XCTAssertGreaterThanOrEqual(times[0] - start, 0.05 - 0.002)
+    }
+
+    func testAMovedLaterDeadlineIsHonouredAlthoughTheEarlierOneWasSet() {
+        // The libevent timer stays set for the earlier time; when it fires it must set itself again.
+        let r = Running()
+        defer { r.stop() }
+        let f = Firings()
+        let start = r.onLoop { () -> Double in
+            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
+            f.timer?.arm(0.02)
+            f.timer?.arm(0.25)
+            return Monotonic.now()
+        }
+        Thread.sleep(forTimeInterval: 0.15)
+        XCTAssertEqual(r.onLoop { f.times.count }, 0, "fired at the old, earlier deadline")
+        Thread.sleep(forTimeInterval: 0.4)
+        let times = r.onLoop { f.times }
+        XCTAssertEqual(times.count, 1)
+        XCTAssertGreaterThanOrEqual(times[0] - start, 0.25 - 0.002)
+    }
+
+    func testAMovedEarlierDeadlineFiresAtTheEarlierTime() {
+        let r = Running()
+        defer { r.stop() }
+        let f = Firings()
+        r.onLoop {
+            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
+            f.timer?.arm(30)
+            f.timer?.arm(0.02)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertEqual(r.onLoop { f.times.count }, 1)
+    }
+
+    func testADisarmedTimerDoesNotRunAndCanBeArmedAgain() {
+        let r = Running()
+        defer { r.stop() }
+        let f = Firings()
+        r.onLoop {
+            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
+            f.timer?.arm(0.03)
+            f.timer?.disarm()
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertEqual(r.onLoop { f.times.count }, 0, "a disarmed timer ran")
+        r.onLoop { f.timer?.arm(0.03) }
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertEqual(r.onLoop { f.times.count }, 1)
+    }
+
+    func testRearmingFromItsOwnActionWorks() {
+        let r = Running()
+        defer { r.stop() }
+        let f = Firings()
+        r.onLoop {
+            f.timer = LoopTimer(loop: r.loop) {
+                f.times.append(Monotonic.now())
+                if f.times.count < 3 { f.timer?.arm(0.01) }
+            }
+            f.timer?.arm(0.01)
+        }
+        Thread.sleep(forTimeInterval: 0.4)
+        XCTAssertEqual(r.onLoop { f.times.count }, 3)
+    }
+}
