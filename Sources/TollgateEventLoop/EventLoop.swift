@@ -16,6 +16,15 @@ public final class EventLoop: @unchecked Sendable {
     /// ThreadSanitizer sees the hand-over).
     private var pending: [@Sendable () -> Void] = []
     private let pendingLock = NSLock()
+    /// Scratch space for the loop's socket reads (`Transport.readOnce`): one per loop, used within one call on
+    /// the loop's thread. Kept for the process's life (transports may outlive a loop's last reference).
+    let readScratch = UnsafeMutableRawPointer.allocate(byteCount: Transport.scratchSize, alignment: 16)
+    /// Transports with output to write at the end of this loop turn (a list linked through
+    /// `Transport.nextAtEndOfTurn`, each entry retained), and the one event that writes them: one activation per
+    /// loop turn instead of one per transport and write (`atEndOfTurn`). Loop thread only.
+    private var endOfTurnFirst: Unmanaged<Transport>?
+    private var endOfTurnLast: Unmanaged<Transport>?
+    private var endOfTurnEvent: OpaquePointer?
     /// The loop's monotonic clock, in seconds.
     public var now: Double { Monotonic.now() }
 
@@ -37,10 +46,47 @@ public final class EventLoop: @unchecked Sendable {
             Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue().runPending()
         }, Unmanaged.passUnretained(self).toOpaque())
         event_add(wakeEvent, nil)
+        endOfTurnEvent = tollgate_evtimer_new(base, { _, _, arg in
+            Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue().runEndOfTurn()
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Calls `transport.runDeferred()` after the callbacks already active in this loop turn (the I/O events
+    /// epoll reported together): writes queued by several callbacks leave in one send per connection, and a
+    /// busy loop pays one event activation per turn rather than one per write. Loop thread only.
+    func atEndOfTurn(_ transport: Transport) {
+        let entry = Unmanaged.passRetained(transport)
+        if let last = endOfTurnLast {
+            last.takeUnretainedValue().nextAtEndOfTurn = entry
+        } else {
+            endOfTurnFirst = entry
+            event_active(endOfTurnEvent, Int32(EV_WRITE), 0)
+        }
+        endOfTurnLast = entry
+    }
+
+    private func runEndOfTurn() {
+        // Transports scheduled while these run start a new list and activate the event again.
+        var next = endOfTurnFirst
+        endOfTurnFirst = nil
+        endOfTurnLast = nil
+        while let entry = next {
+            let t = entry.takeUnretainedValue()
+            next = t.nextAtEndOfTurn
+            t.nextAtEndOfTurn = nil
+            t.runDeferred()
+            entry.release()
+        }
     }
 
     deinit {
         if let wakeEvent { event_free(wakeEvent) }
+        if let endOfTurnEvent { event_free(endOfTurnEvent) }
+        var next = endOfTurnFirst
+        while let entry = next {
+            next = entry.takeUnretainedValue().nextAtEndOfTurn
+            entry.release()
+        }
         event_base_free(base)
         _ = tollgate_close_fd(wakeFD)
     }
