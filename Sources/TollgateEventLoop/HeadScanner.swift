@@ -216,6 +216,21 @@ public enum HeadScanner {
     /// Validates an upstream response head (status line + fields) with the same field rules as requests, so a
     /// lenient upstream cannot smuggle `Content-Length : 5` or obs-fold past the relay.
     public static func validateResponse(_ bytes: UnsafeRawBufferPointer) -> Result<HeadFacts, HeadError> {
+        var none = NoFields()
+        return validateResponse(bytes, fields: &none)
+    }
+
+    /// `validateResponse`, noting in `lines` (up to its capacity) the header lines to copy for the client: one
+    /// pass over the head instead of a second one in `ResponseHeaderFilter`.
+    static func validateResponse(_ bytes: UnsafeRawBufferPointer, lines: inout ResponseLines)
+        -> Result<HeadFacts, HeadError>
+    {
+        validateResponse(bytes, fields: &lines)
+    }
+
+    private static func validateResponse<V: FieldVisitor>(_ bytes: UnsafeRawBufferPointer, fields: inout V)
+        -> Result<HeadFacts, HeadError>
+    {
         // "HTTP/1.x SP 3DIGIT SP reason CRLF"; a status line that ends right after the code is taken too.
         let n = bytes.count
         guard n >= 14, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47,
@@ -233,9 +248,8 @@ public enum HeadScanner {
         var facts = HeadFacts(versionMinor: Int(bytes[7] - 48), contentLength: nil, chunked: false, headerCount: 0)
         facts.status = Int(bytes[9] - 48) * 100 + Int(bytes[10] - 48) * 10 + Int(bytes[11] - 48)
         var hostCount = 0
-        var none = NoFields()
         if let error = validateFields(bytes, from: i + 2, maxHeaders: 256, facts: &facts, hostCount: &hostCount,
-                                      fields: &none) {
+                                      fields: &fields) {
             return .failure(error)
         }
         return .success(facts)

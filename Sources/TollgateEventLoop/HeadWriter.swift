@@ -21,14 +21,19 @@ package enum HeadWriter {
     /// `ResponseHeaderFilter`, which must have passed `HeadScanner.validateResponse`), the framing tollgate
     /// chose and its `Connection` field, blank line. One buffer of the right size, no Strings.
     static func proxiedResponse(status: Int, reason: String, upstreamHead: UnsafeRawBufferPointer,
-                                contentLength: Int64?, chunked: Bool, connection: ConnectionField) -> [UInt8] {
+                                lines: ResponseLines? = nil, contentLength: Int64?, chunked: Bool,
+                                connection: ConnectionField) -> [UInt8] {
         ByteSink.make(capacity: 96 + reason.utf8.count + upstreamHead.count) { out in
             out.literal("HTTP/1.1 ")
             out.status(status)
             out.byte(32)
             out.string(reason)
             out.crlf()
-            ResponseHeaderFilter.copy(upstreamHead, to: &out)
+            if let lines {
+                ResponseHeaderFilter.copy(upstreamHead, lines: lines, to: &out)
+            } else {
+                ResponseHeaderFilter.copy(upstreamHead, to: &out)
+            }
             out.framing(contentLength: contentLength, chunked: chunked)
             switch connection {
             case .none: break

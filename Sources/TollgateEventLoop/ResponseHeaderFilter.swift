@@ -48,6 +48,30 @@ package enum ResponseHeaderFilter {
         }
     }
 
+    /// The same from the lines `validateResponse(_:lines:)` noted, when they say what to copy (`lines.usable`);
+    /// otherwise by reading the head again (`copy(_:to:)`).
+    static func copy(_ head: UnsafeRawBufferPointer, lines: ResponseLines, to out: inout ByteSink) {
+        guard lines.usable, let base = head.baseAddress, base == lines.head else { return copy(head, to: &out) }
+        for k in 0..<lines.count {
+            let (s, e) = lines.spans[k]
+            out.bytes(base + Int(s), Int(e - s))
+        }
+    }
+
+    /// The kept header lines of `head` (status line through the blank line) by the one-pass route
+    /// (`validateResponse(_:lines:)` with room for `capacity` lines), or nil when that route falls back to
+    /// `copy(_:to:)` (too many lines, a `Connection` header naming fields, or a head that does not validate).
+    /// For tests and the fuzz harness, which hold the two routes to the same output.
+    package static func copyFromValidation(_ head: UnsafeRawBufferPointer, capacity: Int = ResponseLines.capacity)
+        -> [UInt8]?
+    {
+        withUnsafeTemporaryAllocation(of: (Int32, Int32).self, capacity: capacity) { spans in
+            var lines = ResponseLines(head: head.baseAddress, spans: spans)
+            guard case .success = HeadScanner.validateResponse(head, lines: &lines), lines.usable else { return nil }
+            return ByteSink.make(capacity: head.count) { sink in copy(head, lines: lines, to: &sink) }
+        }
+    }
+
     /// The index just after the next LF at or after `from` (or `n`).
     @inline(__always)
     private static func nextLine(_ base: UnsafeRawPointer, _ n: Int, from: Int) -> Int {
@@ -56,7 +80,7 @@ package enum ResponseHeaderFilter {
     }
 
     /// Names never copied to the client: hop-by-hop (RFC 9110 §7.6.1) and framing, which tollgate sets itself.
-    private static func isHopByHop(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+    static func isHopByHop(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
         switch e - s {
         case 2: return equalsLower(b, s, e, "te")
         case 7: return equalsLower(b, s, e, "trailer") || equalsLower(b, s, e, "upgrade")
@@ -79,7 +103,7 @@ package enum ResponseHeaderFilter {
 
     /// The comma-separated tokens of a Connection value, lower-cased; `close` and hop-by-hop names (dropped
     /// anyway) are skipped, so the usual `Connection: keep-alive` allocates nothing.
-    private static func collectTokens(_ b: UnsafeRawBufferPointer, from: Int, to: Int, into named: inout [[UInt8]]) {
+    static func collectTokens(_ b: UnsafeRawBufferPointer, from: Int, to: Int, into named: inout [[UInt8]]) {
         HeadScanner.forEachListElement(b, from: from, to: to) { s, e in
             if !isHopByHop(b, s, e) && !(e - s == 5 && equalsLower(b, s, e, "close")) {
                 named.append((s..<e).map { lower(b[$0]) })
@@ -90,10 +114,56 @@ package enum ResponseHeaderFilter {
     @inline(__always)
     private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
 
-    private static func equalsLower(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int, _ lowered: StaticString) -> Bool {
+    static func equalsLower(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int, _ lowered: StaticString) -> Bool {
         guard lowered.utf8CodeUnitCount == e - s else { return false }
         let p = lowered.utf8Start
         for k in 0..<(e - s) where lower(b[s + k]) != p[k] { return false }
         return true
+    }
+}
+
+/// The header lines of an upstream response head that the client gets, noted while `HeadScanner` validates the
+/// head (a `FieldVisitor`): each line's start and end (after its CRLF) relative to the head's first byte, in
+/// order, leaving out hop-by-hop and framing fields as `ResponseHeaderFilter.isHopByHop` decides. It says it is
+/// not `usable` (the filter then reads the head itself) when a line did not fit in `spans` or a `Connection`
+/// header names other fields, which may come before it: the usual response takes the one-pass route.
+package struct ResponseLines: FieldVisitor {
+    /// Lines noted on the stack for one response (nginx sends 5 to 8).
+    package static let capacity = 32
+    /// The head's first byte, to which the spans are relative.
+    let head: UnsafeRawPointer?
+    let spans: UnsafeMutableBufferPointer<(Int32, Int32)>
+    private(set) var count = 0
+    private(set) var usable = true
+
+    init(head: UnsafeRawPointer?, spans: UnsafeMutableBufferPointer<(Int32, Int32)>) {
+        self.head = head
+        self.spans = spans
+    }
+
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError? {
+        guard usable, let head, let nameStart = name.baseAddress, let valueStart = value.baseAddress else {
+            usable = false
+            return nil
+        }
+        let start = head.distance(to: nameStart)
+        if ResponseHeaderFilter.isHopByHop(name, 0, name.count) {
+            if name.count == 10 && ResponseHeaderFilter.equalsLower(name, 0, 10, "connection") {
+                var named: [[UInt8]] = []
+                ResponseHeaderFilter.collectTokens(value, from: 0, to: value.count, into: &named)
+                if !named.isEmpty { usable = false }
+            }
+            return nil
+        }
+        guard count < spans.count else {
+            usable = false
+            return nil
+        }
+        // The value was trimmed of trailing blanks: the line ends after the CRLF that follows them.
+        var end = head.distance(to: valueStart) + value.count
+        while head.load(fromByteOffset: end, as: UInt8.self) != 13 { end += 1 }
+        spans[count] = (Int32(start), Int32(end + 2))
+        count += 1
+        return nil
     }
 }

@@ -543,7 +543,7 @@ public final class ServerConnection {
     /// Writes the response head; returns how the body must be framed towards the client.
     /// `upstreamHead`: the upstream's validated head (status line through the blank line); its header lines are
     /// filtered into the client's head (`ResponseHeaderFilter`).
-    func upstreamHead(status: Int, reason: String, upstreamHead: UnsafeRawBufferPointer,
+    func upstreamHead(status: Int, reason: String, upstreamHead: UnsafeRawBufferPointer, lines: ResponseLines?,
                       upstreamFraming: BodyFraming, upstreamKeepsOpen: Bool) -> BodyFraming {
         upstreamSeconds = loop.now - upstreamStart
         let isHead = requestHead?.method == "HEAD"
@@ -574,7 +574,7 @@ public final class ServerConnection {
         let connection: HeadWriter.ConnectionField = close ? .close : (client11 ? .none : .keepAlive)
         closeAfterResponse = close
         let bytes = HeadWriter.proxiedResponse(status: status, reason: reason, upstreamHead: upstreamHead,
-                                               contentLength: contentLength, chunked: chunked,
+                                               lines: lines, contentLength: contentLength, chunked: chunked,
                                                connection: connection)
         if !isClosed {
             bytes.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }

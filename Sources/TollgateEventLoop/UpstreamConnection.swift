@@ -220,31 +220,39 @@ final class UpstreamConnection {
             case .complete(let start, let end):
                 scanResume = 0
                 let headBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                guard case .success(let facts) = HeadScanner.validateResponse(headBytes) else {
-                    fail(timedOut: false)
-                    return
-                }
-                let status = facts.status
-                if status >= 100 && status < 200 {
-                    evbuffer_drain(input, end)
-                    if status == 101 {
+                // The lines the client gets are noted during validation, on the stack, for the head written below.
+                let interim = withUnsafeTemporaryAllocation(of: (Int32, Int32).self,
+                                                            capacity: ResponseLines.capacity) { spans -> Bool in
+                    var lines = ResponseLines(head: headBytes.baseAddress, spans: spans)
+                    guard case .success(let facts) = HeadScanner.validateResponse(headBytes, lines: &lines) else {
                         fail(timedOut: false)
-                        return
+                        return false
                     }
-                    continue  // interim responses (103 Early Hints…) are not relayed
-                }
-                let bodyless = isHeadRequest || status == 204 || status == 304
-                if facts.chunked && !bodyless {
-                    // http-parser decodes chunked bodies: it reads the head too, and must agree that chunks follow.
-                    parser.reset()
-                    guard parser.execute(headBytes) == headBytes.count, parser.headComplete, parser.head.chunked
-                    else {
-                        fail(timedOut: false)
-                        return
+                    let status = facts.status
+                    if status >= 100 && status < 200 {
+                        evbuffer_drain(input, end)
+                        if status == 101 {
+                            fail(timedOut: false)
+                            return false
+                        }
+                        return true  // interim responses (103 Early Hints…) are not relayed
                     }
+                    let bodyless = isHeadRequest || status == 204 || status == 304
+                    if facts.chunked && !bodyless {
+                        // http-parser decodes chunked bodies: it reads the head too, and must agree that chunks
+                        // follow.
+                        parser.reset()
+                        guard parser.execute(headBytes) == headBytes.count, parser.headComplete, parser.head.chunked
+                        else {
+                            fail(timedOut: false)
+                            return false
+                        }
+                    }
+                    // The client's head is written from these bytes before they are drained.
+                    startResponse(facts, bodyless: bodyless, head: headBytes, lines: lines, drain: end)
+                    return false
                 }
-                // The client's head is written from these bytes before they are drained.
-                startResponse(facts, bodyless: bodyless, head: headBytes, drain: end)
+                if interim { continue }
                 return
             }
         }
@@ -253,7 +261,8 @@ final class UpstreamConnection {
     /// `headBytes`: the validated head in the input buffer, whose first `drain` bytes are drained once the
     /// client's head is written from it. `bodyless`: a response to HEAD, or a 204 or 304, which has no body
     /// whatever its fields say.
-    private func startResponse(_ head: HeadFacts, bodyless: Bool, head headBytes: UnsafeRawBufferPointer, drain: Int) {
+    private func startResponse(_ head: HeadFacts, bodyless: Bool, head headBytes: UnsafeRawBufferPointer,
+                               lines: ResponseLines, drain: Int) {
         guard let client else { return close() }
         let status = head.status
         if bodyless {
@@ -270,7 +279,7 @@ final class UpstreamConnection {
         var advertised = framing
         if isHeadRequest, let n = head.contentLength { advertised = .length(n) }
         let reason = ReasonPhrase.of(status)
-        clientFraming = client.upstreamHead(status: status, reason: reason, upstreamHead: headBytes,
+        clientFraming = client.upstreamHead(status: status, reason: reason, upstreamHead: headBytes, lines: lines,
                                             upstreamFraming: advertised, upstreamKeepsOpen: keepAlive)
         // Only the client's output was written; the input is drained once its head bytes were read.
         if let input = transport?.input { evbuffer_drain(input, drain) }

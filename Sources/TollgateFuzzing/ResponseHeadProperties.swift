@@ -30,6 +30,13 @@ enum ResponseHeadProperties {
         // The filtered lines are whole lines of the head, in order, without framing and hop-by-hop fields.
         var kept: [UInt8] = []
         head.withUnsafeBytes { ResponseHeaderFilter.copy($0, to: &kept) }
+        // The one-pass route (lines noted during validation) copies the same bytes wherever it applies, with the
+        // usual room for lines and with room for one (the overflow fallback).
+        for capacity in [ResponseLines.capacity, 1] {
+            if let onePass = head.withUnsafeBytes({ ResponseHeaderFilter.copyFromValidation($0, capacity: capacity) }) {
+                try require(onePass == kept, "one-pass copy \(show(onePass)) != filter \(show(kept)): \(label)")
+            }
+        }
         let rebuilt = status + [13, 10] + kept + [13, 10]
         let refiltered = rebuilt.withUnsafeBytes { HeadScanner.validateResponse($0) }
         guard case .success(let keptFacts) = refiltered else {

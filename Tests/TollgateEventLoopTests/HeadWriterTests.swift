@@ -63,10 +63,39 @@ final class HeadWriterTests: XCTestCase {
         XCTAssertEqual(HeadWriter.chunkHeader(0xABCDEF), Array("abcdef\r\n".utf8))
     }
 
-    private func filtered(_ head: String) -> String {
+    /// The filter's output; the one-pass route (lines noted during validation), where it applies, must agree.
+    private func filtered(_ head: String, file: StaticString = #filePath, line: UInt = #line) -> String {
         var out: [UInt8] = []
         Array(head.utf8).withUnsafeBytes { ResponseHeaderFilter.copy($0, to: &out) }
+        if let onePass = Array(head.utf8).withUnsafeBytes({ ResponseHeaderFilter.copyFromValidation($0) }) {
+            XCTAssertEqual(String(decoding: onePass, as: UTF8.self), String(decoding: out, as: UTF8.self),
+                           "one-pass route", file: file, line: line)
+        }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private func onePass(_ head: String, capacity: Int = ResponseLines.capacity) -> String? {
+        Array(head.utf8).withUnsafeBytes { ResponseHeaderFilter.copyFromValidation($0, capacity: capacity) }
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testOnePassRouteTakesTheUsualResponseAndDeclinesWhatItCannotDo() {
+        let usual = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Tue, 24 Nov 2026 10:00:00 GMT\r\n"
+            + "Content-Type: text/plain \t\r\nContent-Length: 3\r\nConnection: keep-alive\r\n"
+            + "Keep-Alive: timeout=5\r\n\r\n"
+        XCTAssertEqual(onePass(usual), "Server: nginx\r\nDate: Tue, 24 Nov 2026 10:00:00 GMT\r\n"
+                       + "Content-Type: text/plain \t\r\n")
+        XCTAssertEqual(onePass(usual), filtered(usual))
+        // A Connection header naming a field (which may come before it) sends the head through the filter.
+        XCTAssertNil(onePass("HTTP/1.1 200 OK\r\nX-Secret: 1\r\nConnection: X-Secret\r\n\r\n"))
+        XCTAssertNil(onePass("HTTP/1.1 200 OK\r\nconnection: close, x-b\r\nX-B: 1\r\n\r\n"))
+        // Only close / keep-alive / hop-by-hop names: nothing else to remove, the one-pass route stays.
+        XCTAssertEqual(onePass("HTTP/1.1 200 OK\r\nConnection: close, Keep-Alive, TE\r\nA: 1\r\n\r\n"), "A: 1\r\n")
+        // More lines than the room for them: declined.
+        XCTAssertNil(onePass("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n", capacity: 1))
+        XCTAssertEqual(onePass("HTTP/1.1 200 OK\r\nA: 1\r\nContent-Length: 0\r\n\r\n", capacity: 1), "A: 1\r\n")
+        // A head that does not validate is not copied at all.
+        XCTAssertNil(onePass("HTTP/1.1 200 OK\r\nA : 1\r\n\r\n"))
     }
 
     func testResponseFilterDropsHopByHopAndFramingFields() {
