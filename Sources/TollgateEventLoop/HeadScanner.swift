@@ -1,3 +1,5 @@
+import Glibc
+
 /// Why a request head was refused before the C parser saw it.
 public enum HeadError: Error, Sendable, Equatable {
     case bareLF, bareCR, obsFold, emptyHeaderName, invalidHeaderName, spaceBeforeColon, missingColon
@@ -58,7 +60,13 @@ public struct ScannedRequest: Sendable {
 
 /// Receives each field of a head while it is validated; returns an error to refuse the head.
 protocol FieldVisitor {
-    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError?
+    /// One validated field; `known`: what the scanner already recognised its name as.
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, known: KnownField) -> HeadError?
+}
+
+/// Field names the scanner itself checks (letter case aside), so a visitor need not compare them again.
+enum KnownField {
+    case contentLength, transferEncoding, host, connection, expect, other
 }
 
 /// Validation alone: nothing is kept. Not empty: ThreadSanitizer's check of an `inout` access to a zero-sized
@@ -67,14 +75,18 @@ private struct NoFields: FieldVisitor {
     private var unused: UInt8 = 0
 
     @inline(__always)
-    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError? { nil }
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, known: KnownField)
+        -> HeadError?
+    { nil }
 }
 
 /// Keeps every field as Strings; a value that is not UTF-8 refuses the head.
 private struct CollectFields: FieldVisitor {
     var list: HTTPHeaderList = []
 
-    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError? {
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, known: KnownField)
+        -> HeadError?
+    {
         let text: String
         if HeadScanner.isASCII(value) {
             text = String(decoding: value, as: UTF8.self)  // ASCII is UTF-8: no validation to pay for
@@ -82,8 +94,29 @@ private struct CollectFields: FieldVisitor {
             guard let valid = String(validating: value, as: UTF8.self) else { return .invalidValueChar }
             text = valid
         }
-        list.append((name: String(decoding: name, as: UTF8.self), value: text))
+        list.append((name: Self.commonName(name) ?? String(decoding: name, as: UTF8.self), value: text))
         return nil
+    }
+
+    /// The usual request field names in their usual spelling, as literals: a name that matches one byte for
+    /// byte is not made into a new String. Any other spelling is kept as sent.
+    @inline(__always)
+    private static func commonName(_ name: UnsafeRawBufferPointer) -> String? {
+        switch name.count {
+        case 4: return equals(name, "Host") ? "Host" : nil
+        case 6: return equals(name, "Accept") ? "Accept" : nil
+        case 10: return equals(name, "User-Agent") ? "User-Agent" : nil
+        case 12: return equals(name, "Content-Type") ? "Content-Type" : nil
+        case 13: return equals(name, "Authorization") ? "Authorization" : nil
+        case 14: return equals(name, "Content-Length") ? "Content-Length" : nil
+        case 15: return equals(name, "Accept-Encoding") ? "Accept-Encoding" : nil
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    private static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
     }
 }
 
@@ -306,19 +339,23 @@ public enum HeadScanner {
             let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
             // Framing fields: a trailing HTAB is valid OWS (RFC 9112 §5) but http-parser, nginx and other parsers
             // refuse it or read it as part of the value; refused here so that no parser behind reads other framing.
+            var known = KnownField.other
             if equalsLower(name, "content-length") {
+                known = .contentLength
                 if facts.contentLength != nil { return .duplicateContentLength }
                 guard let length = parseDecimal(value), !hasTab(bytes, valueEnd..<(i - 2)) else {
                     return .invalidContentLength
                 }
                 facts.contentLength = length
             } else if equalsLower(name, "transfer-encoding") {
+                known = .transferEncoding
                 transferEncodingCount += 1
                 if transferEncodingCount > 1 || !equalsLower(value, "chunked") || hasTab(bytes, valueEnd..<(i - 2)) {
                     return .unsupportedTransferEncoding
                 }
                 facts.chunked = true
             } else if equalsLower(name, "host") {
+                known = .host
                 hostCount += 1
                 if hostCount > 1 { return .duplicateHost }
                 if !isValidHost(value) { return .invalidHost }
@@ -327,11 +364,13 @@ public enum HeadScanner {
                 // head; an upstream parser of the same lineage may do so too, or worse: refused here as well.
                 return .unsupportedTransferEncoding
             } else if equalsLower(name, "connection") {
+                known = .connection
                 connectionTokens(value, facts: &facts)
             } else if equalsLower(name, "expect") {
+                known = .expect
                 if equalsLower(value, "100-continue") { facts.expectsContinue = true }
             }
-            if let error = fields.field(name: name, value: value) { return error }
+            if let error = fields.field(name: name, value: value, known: known) { return error }
         }
         if facts.chunked && facts.contentLength != nil { return .contentLengthWithTransferEncoding }
         return nil

@@ -141,20 +141,32 @@ package struct ResponseLines: FieldVisitor {
         self.spans = spans
     }
 
-    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeadError? {
+    mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, known: KnownField)
+        -> HeadError?
+    {
         guard usable, let head, let nameStart = name.baseAddress, let valueStart = value.baseAddress else {
             usable = false
             return nil
         }
-        let start = head.distance(to: nameStart)
-        if ResponseHeaderFilter.isHopByHop(name, 0, name.count) {
-            if name.count == 10 && ResponseHeaderFilter.equalsLower(name, 0, 10, "connection") {
+        switch known {
+        case .contentLength, .transferEncoding:
+            return nil
+        case .connection:
+            // The usual values name no field; anything else is read as the filter reads it.
+            if !ResponseHeaderFilter.equalsLower(value, 0, value.count, "keep-alive")
+                && !ResponseHeaderFilter.equalsLower(value, 0, value.count, "close")
+            {
                 var named: [[UInt8]] = []
                 ResponseHeaderFilter.collectTokens(value, from: 0, to: value.count, into: &named)
                 if !named.isEmpty { usable = false }
             }
             return nil
+        case .host, .expect:
+            break
+        case .other:
+            if ResponseHeaderFilter.isHopByHop(name, 0, name.count) { return nil }
         }
+        let start = head.distance(to: nameStart)
         guard count < spans.count else {
             usable = false
             return nil
