@@ -145,9 +145,18 @@ public final class EventLoop: @unchecked Sendable {
         _ = tollgate_set_thread_nice(nice, sliceMicroseconds * 1000)
     }
 
+    /// Gives the calling thread the name `top -H`, `ps -L` and perf show (Linux keeps 15 bytes of it; Foundation's
+    /// `Thread.name` does not reach the kernel there).
+    public static func nameThread(_ name: String) {
+        _ = tollgate_name_thread(String(name.utf8.prefix(15)) ?? "tollgate")
+    }
+
     /// Starts a thread named `name` that runs this loop.
     public func startThread(name: String) -> Thread {
-        let t = Thread { [self] in self.run() }
+        let t = Thread { [self] in
+            EventLoop.nameThread(name)
+            self.run()
+        }
         t.name = name
         t.stackSize = 1 << 20
         t.start()

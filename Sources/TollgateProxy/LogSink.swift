@@ -1,4 +1,5 @@
 import Foundation
+import TollgateEventLoop
 
 /// Hands finished log lines to a writer thread, so an event loop never blocks on stdout (a full pipe, a slow
 /// log collector). Lines are appended whole under a short lock and written in batches: the writer wakes every
@@ -37,8 +38,11 @@ final class LogSink: @unchecked Sendable {
         condition.lock()
         if !started {
             started = true
-            let t = Thread { [self] in self.drainForever() }
-            t.name = "tollgate-log"
+            let t = Thread { [self] in
+                EventLoop.nameThread("tg-log")
+                self.drainForever()
+            }
+            t.name = "tg-log"
             t.stackSize = 256 << 10
             t.start()
         }

@@ -173,7 +173,7 @@ public final class ProxyServer: @unchecked Sendable {
         }
         for w in workers { w.start() }
         reloadLoop.execute { Self.lowerThreadPriority() }
-        _ = reloadLoop.startThread(name: "tollgate-reload")
+        _ = reloadLoop.startThread(name: "tg-reload")
         scheduleSync()
         mainLoop.run()
         // Drained: stop the workers before the process tears down its globals (libevent, OpenSSL), then

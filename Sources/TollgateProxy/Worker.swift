@@ -73,10 +73,11 @@ final class Worker: @unchecked Sendable {
 
     func start() {
         let t = Thread { [self] in
+            EventLoop.nameThread("tg-worker-\(index)")
             self.loop.run()
             self.finished.signal()
         }
-        t.name = "tollgate-worker-\(index)"
+        t.name = "tg-worker-\(index)"
         t.stackSize = 1 << 20
         t.start()
         thread = t

@@ -73,6 +73,16 @@ final class Child {
         }
     }
 
+    /// The kernel's names of the process's threads (Linux /proc: what `top -H` shows).
+    var threadNames: [String] {
+        let dir = "/proc/\(process.processIdentifier)/task"
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return tasks.compactMap {
+            (try? String(contentsOfFile: "\(dir)/\($0)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
     /// Resident set size in KiB (Linux /proc).
     var rssKiB: Int {
         guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)

@@ -49,6 +49,14 @@ final class OperationTests: XCTestCase {
         XCTAssertTrue(r.err.contains("upstream"), r.err)
     }
 
+    func testThreadsCarryTheirRoleInTheirKernelNames() throws {
+        try stack.startProxy(upstreamPort: try stack.startEcho(), workers: 2)
+        let names = stack.proxy.threadNames
+        XCTAssertTrue(names.contains("tg-worker-0") && names.contains("tg-worker-1"), "\(names)")
+        XCTAssertTrue(names.contains("tg-reload"), "\(names)")
+        XCTAssertFalse(names.contains("tg-worker-2"), "\(names)")
+    }
+
     func testSighupAppliesANewConfigAndRefusesABadOne() throws {
         let echo = try stack.startEcho()
         try stack.startProxy(upstreamPort: echo, routes: "  - path: /old\n    public: true")
