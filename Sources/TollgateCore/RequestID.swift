@@ -19,7 +19,7 @@ public enum RequestID {
 
     /// A new id: 128 random bits as 32 lower-case hex characters. Safe to call from any thread.
     public static func generate() -> String {
-        let (high, low) = pool.withLock { $0.next128() }
+        let (high, low) = RandomPool.local.next128()
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for index in 0..<16 {
                 buffer[index] = digits[Int(high >> UInt64(60 - 4 * index) & 0xf)]
@@ -31,24 +31,47 @@ public enum RequestID {
 
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Kernel randomness fetched 4 KiB at a time: one read of /dev/urandom per 256 ids instead of two
-    /// getrandom(2) calls per id.
-    private static let pool = Locked(RandomPool())
 }
 
-/// A buffer of bytes from the kernel's CSPRNG (/dev/urandom), handed out in order and never reused.
-struct RandomPool {
+/// A buffer of bytes from the kernel's CSPRNG (/dev/urandom, kept open), fetched 4 KiB at a time (one read per 256
+/// ids instead of two getrandom(2) calls per id), handed out in order and never reused. One per thread (`local`): a request id costs no lock and
+/// no cache line shared between workers.
+final class RandomPool {
     private var bytes = [UInt64](repeating: 0, count: 512)
     private var next = 512
 
-    mutating func next128() -> (UInt64, UInt64) {
+    /// The calling thread's pool, made on its first use and freed with the thread.
+    static var local: RandomPool {
+        if let p = pthread_getspecific(key) { return Unmanaged<RandomPool>.fromOpaque(p).takeUnretainedValue() }
+        let pool = RandomPool()
+        pthread_setspecific(key, Unmanaged.passRetained(pool).toOpaque())
+        return pool
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { p in
+            if let p { Unmanaged<RandomPool>.fromOpaque(p).release() }
+        }
+        return key
+    }()
+
+    func next128() -> (UInt64, UInt64) {
         if next + 2 > bytes.count { refill() }
         defer { next += 2 }
         return (bytes[next], bytes[next + 1])
     }
 
-    private mutating func refill() {
-        let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+    /// /dev/urandom, opened on the first refill and kept (one read per refill); -1 when it cannot be opened.
+    private var fd: Int32 = -2
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    private func refill() {
+        if fd == -2 { fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC) }
+        let fd = self.fd
         let filled = fd >= 0 && bytes.withUnsafeMutableBytes { raw -> Bool in
             var off = 0
             while off < raw.count {
@@ -59,7 +82,6 @@ struct RandomPool {
             }
             return true
         }
-        if fd >= 0 { close(fd) }
         if !filled {
             // No /dev/urandom (a bare chroot): the standard library's generator (getrandom per call).
             var generator = SystemRandomNumberGenerator()

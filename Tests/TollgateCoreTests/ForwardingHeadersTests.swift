@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TollgateCore
@@ -284,6 +285,19 @@ struct RequestIDTests {
             seen.insert(id)
         }
         #expect(seen.count == 1000)
+    }
+
+    @Test("ids made on many threads at once (each with its own pool, past several refills) are all different")
+    func concurrent() {
+        let ids = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            var mine: [String] = []
+            for _ in 0..<700 { mine.append(RequestID.generate()) }
+            ids.withLock { $0.append(contentsOf: mine) }
+        }
+        let all = ids.withLock { $0 }
+        #expect(all.count == 5600)
+        #expect(Set(all).count == 5600)
     }
 
     @Test("acceptable client ids")
