@@ -62,18 +62,31 @@ final class LoopTimerTests: XCTestCase {
         XCTAssertEqual(r.onLoop { counter.value! }, 2000)
     }
 
+    /// A timer on `r`'s loop that notes when it fires, armed with each of `arms` in turn; returns the time of arming.
+    private func timer(on r: Running, _ f: Firings, arms: [Double]) -> Double {
+        r.onLoop { () -> Double in
+            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
+            for seconds in arms { f.timer?.arm(seconds) }
+            return Monotonic.now()
+        }
+    }
+
+    /// The firing times once there are `count` of them (or after 10 s, however many there are), then `settle`
+    /// seconds more, so that an extra firing would show. Waits by polling: a loaded machine only makes it slower.
+    private func firings(_ r: Running, _ f: Firings, count: Int, settle: Double = 0.1) -> [Double] {
+        let deadline = Date().addingTimeInterval(10)
+        while r.onLoop({ f.times.count }) < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: settle)
+        return r.onLoop { f.times }
+    }
+
     func testAnActionRunsOnceAndNotBeforeItIsDue() {
         let r = Running()
         defer { r.stop() }
         let f = Firings()
-        let start = r.onLoop { () -> Double in
-            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
-            f.timer?.arm(0.05)
-            return Monotonic.now()
-        }
-        Thread.sleep(forTimeInterval: 0.3)
-        let times = r.onLoop { f.times }
-        XCTAssertEqual(times.count, 1)
+        let start = timer(on: r, f, arms: [0.05])
+        let times = firings(r, f, count: 1)
+        guard times.count == 1 else { return XCTFail("fired \(times.count) times") }
         XCTAssertGreaterThanOrEqual(times[0] - start, 0.05 - 0.002)
     }
 
@@ -82,47 +95,32 @@ final class LoopTimerTests: XCTestCase {
         let r = Running()
         defer { r.stop() }
         let f = Firings()
-        let start = r.onLoop { () -> Double in
-            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
-            f.timer?.arm(0.02)
-            f.timer?.arm(0.25)
-            return Monotonic.now()
-        }
-        Thread.sleep(forTimeInterval: 0.15)
-        XCTAssertEqual(r.onLoop { f.times.count }, 0, "fired at the old, earlier deadline")
-        Thread.sleep(forTimeInterval: 0.4)
-        let times = r.onLoop { f.times }
-        XCTAssertEqual(times.count, 1)
-        XCTAssertGreaterThanOrEqual(times[0] - start, 0.25 - 0.002)
+        let start = timer(on: r, f, arms: [0.02, 0.25])
+        let times = firings(r, f, count: 1)
+        guard times.count == 1 else { return XCTFail("fired \(times.count) times") }
+        XCTAssertGreaterThanOrEqual(times[0] - start, 0.25 - 0.002, "fired at the old, earlier deadline")
     }
 
     func testAMovedEarlierDeadlineFiresAtTheEarlierTime() {
         let r = Running()
         defer { r.stop() }
         let f = Firings()
-        r.onLoop {
-            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
-            f.timer?.arm(30)
-            f.timer?.arm(0.02)
-        }
-        Thread.sleep(forTimeInterval: 0.5)
-        XCTAssertEqual(r.onLoop { f.times.count }, 1)
+        let start = timer(on: r, f, arms: [30, 0.02])
+        let times = firings(r, f, count: 1)
+        guard times.count == 1 else { return XCTFail("fired \(times.count) times") }
+        XCTAssertLessThan(times[0] - start, 10, "waited for the old, later deadline")
     }
 
     func testADisarmedTimerDoesNotRunAndCanBeArmedAgain() {
         let r = Running()
         defer { r.stop() }
         let f = Firings()
-        r.onLoop {
-            f.timer = LoopTimer(loop: r.loop) { f.times.append(Monotonic.now()) }
-            f.timer?.arm(0.03)
-            f.timer?.disarm()
-        }
+        _ = timer(on: r, f, arms: [0.03])
+        r.onLoop { f.timer?.disarm() }
         Thread.sleep(forTimeInterval: 0.2)
         XCTAssertEqual(r.onLoop { f.times.count }, 0, "a disarmed timer ran")
         r.onLoop { f.timer?.arm(0.03) }
-        Thread.sleep(forTimeInterval: 0.3)
-        XCTAssertEqual(r.onLoop { f.times.count }, 1)
+        XCTAssertEqual(firings(r, f, count: 1).count, 1)
     }
 
     func testRearmingFromItsOwnActionWorks() {
@@ -136,7 +134,6 @@ final class LoopTimerTests: XCTestCase {
             }
             f.timer?.arm(0.01)
         }
-        Thread.sleep(forTimeInterval: 0.4)
-        XCTAssertEqual(r.onLoop { f.times.count }, 3)
+        XCTAssertEqual(firings(r, f, count: 3).count, 3)
     }
 }
