@@ -30,12 +30,11 @@ public enum RequestID {
     }
 
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
 }
 
-/// A buffer of bytes from the kernel's CSPRNG (/dev/urandom, kept open), fetched 4 KiB at a time (one read per 256
-/// ids instead of two getrandom(2) calls per id), handed out in order and never reused. One per thread (`local`): a request id costs no lock and
-/// no cache line shared between workers.
+/// A buffer of bytes from the kernel's CSPRNG (/dev/urandom, kept open), fetched 4 KiB at a time (one read per
+/// 256 ids instead of two getrandom(2) calls per id), handed out in order and never reused. One per thread
+/// (`local`): a request id costs no lock and no cache line shared between workers.
 final class RandomPool {
     private var bytes = [UInt64](repeating: 0, count: 512)
     private var next = 512

@@ -17,7 +17,7 @@ public final class EventLoop: @unchecked Sendable {
     private var pending: [@Sendable () -> Void] = []
     private let pendingLock = NSLock()
     /// Scratch space for the loop's socket reads (`Transport.readOnce`): one per loop, used within one call on
-    /// the loop's thread. Kept for the process's life (transports may outlive a loop's last reference).
+    /// the loop's thread (transports hold their loop, so it is freed after the last of them).
     let readScratch = UnsafeMutableRawPointer.allocate(byteCount: Transport.scratchSize, alignment: 16)
     /// Transports with output to write at the end of this loop turn (a list linked through
     /// `Transport.nextAtEndOfTurn`, each entry retained), and the one event that writes them: one activation per
@@ -89,6 +89,7 @@ public final class EventLoop: @unchecked Sendable {
         }
         event_base_free(base)
         _ = tollgate_close_fd(wakeFD)
+        readScratch.deallocate()
     }
 
     private static let once: Void = {

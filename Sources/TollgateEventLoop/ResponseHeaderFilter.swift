@@ -114,7 +114,7 @@ package enum ResponseHeaderFilter {
     @inline(__always)
     private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
 
-    static func equalsLower(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int, _ lowered: StaticString) -> Bool {
+    private static func equalsLower(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int, _ lowered: StaticString) -> Bool {
         guard lowered.utf8CodeUnitCount == e - s else { return false }
         let p = lowered.utf8Start
         for k in 0..<(e - s) where lower(b[s + k]) != p[k] { return false }
@@ -152,14 +152,10 @@ package struct ResponseLines: FieldVisitor {
         case .contentLength, .transferEncoding:
             return nil
         case .connection:
-            // The usual values name no field; anything else is read as the filter reads it.
-            if !ResponseHeaderFilter.equalsLower(value, 0, value.count, "keep-alive")
-                && !ResponseHeaderFilter.equalsLower(value, 0, value.count, "close")
-            {
-                var named: [[UInt8]] = []
-                ResponseHeaderFilter.collectTokens(value, from: 0, to: value.count, into: &named)
-                if !named.isEmpty { usable = false }
-            }
+            // Read as the filter reads it (`close` and hop-by-hop tokens name nothing and allocate nothing).
+            var named: [[UInt8]] = []
+            ResponseHeaderFilter.collectTokens(value, from: 0, to: value.count, into: &named)
+            if !named.isEmpty { usable = false }
             return nil
         case .host, .expect:
             break

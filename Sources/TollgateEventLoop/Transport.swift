@@ -37,7 +37,8 @@ final class Transport {
     let output: OpaquePointer
     private var readEvent: OpaquePointer?
     private var writeEvent: OpaquePointer?
-    /// The loop whose end-of-turn pass runs `runDeferred` (plain sockets; nil for TLS).
+    /// The loop whose end-of-turn pass runs `runDeferred` and whose scratch buffer takes small reads (plain
+    /// sockets; nil for TLS). Held strongly: a loop outlives its transports.
     private let loop: EventLoop?
     /// The next entry in the loop's end-of-turn list (`EventLoop.atEndOfTurn`).
     var nextAtEndOfTurn: Unmanaged<Transport>?
@@ -54,8 +55,6 @@ final class Transport {
     private var eofToDeliver = false
     private var lowWater = 0
     private var readSize = Transport.firstReadSize
-    /// The loop's scratch buffer for reads into an empty input (see `readOnce`).
-    private let scratch: UnsafeMutableRawPointer?
     /// The last burst was small (at most `smallBurst` bytes): the next read goes through `scratch`.
     private var lastBurstSmall = true
     private static let smallBurst = 4096
@@ -75,7 +74,6 @@ final class Transport {
     init(loop: EventLoop, fd: Int32, delegate: TransportDelegate) {
         backend = .socket(fd: fd)
         self.delegate = delegate
-        scratch = loop.readScratch
         self.loop = loop
         input = evbuffer_new()
         output = evbuffer_new()
@@ -86,7 +84,6 @@ final class Transport {
     init(tls bev: OpaquePointer, delegate: TransportDelegate) {
         backend = .tls(bev)
         self.delegate = delegate
-        scratch = nil
         loop = nil
         input = bufferevent_get_input(bev)
         output = bufferevent_get_output(bev)
@@ -217,8 +214,8 @@ final class Transport {
         }
         // The next burst starts at the size this one reached: large bodies keep large reads.
         readSize = total > Transport.firstReadSize ? want : Transport.firstReadSize
-        if total > 0 { lastBurstSmall = total <= Transport.smallBurst }
         if total > 0 {
+            lastBurstSmall = total <= Transport.smallBurst
             switch readState {
             case .enabled:
                 delegate.transportReadable()
@@ -265,7 +262,9 @@ final class Transport {
     /// space would allocate and free for every exchange. Large transfers read into reserved space directly (no
     /// copy); a read that fills the scratch is followed by reads into reserved space.
     private func readOnce(_ fd: Int32, _ want: Int) -> (Int, Bool) {
-        if lastBurstSmall, let scratch, want == Transport.firstReadSize, evbuffer_get_length(input) == 0 {
+        if lastBurstSmall, let scratch = loop?.readScratch, want == Transport.firstReadSize,
+            evbuffer_get_length(input) == 0
+        {
             let got = recv(fd, scratch, Transport.scratchSize, 0)
             if got <= 0 { return (got, false) }
             if evbuffer_add(input, scratch, got) != 0 { return (-2, false) }

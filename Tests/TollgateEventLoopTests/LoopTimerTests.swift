@@ -80,35 +80,31 @@ final class LoopTimerTests: XCTestCase {
         return r.onLoop { f.times }
     }
 
-    func testAnActionRunsOnceAndNotBeforeItIsDue() {
+    /// Arms a timer with each of `arms` in turn and checks that it fires exactly once, `notBefore` seconds or more
+    /// after arming and less than `before`.
+    private func expectOneFiring(arms: [Double], notBefore: Double, before: Double = 10, _ what: String,
+                                 line: UInt = #line) {
         let r = Running()
         defer { r.stop() }
         let f = Firings()
-        let start = timer(on: r, f, arms: [0.05])
+        let start = timer(on: r, f, arms: arms)
         let times = firings(r, f, count: 1)
-        guard times.count == 1 else { return XCTFail("fired \(times.count) times") }
-        XCTAssertGreaterThanOrEqual(times[0] - start, 0.05 - 0.002)
+        guard times.count == 1 else { return XCTFail("\(what): fired \(times.count) times", line: line) }
+        XCTAssertGreaterThanOrEqual(times[0] - start, notBefore - 0.002, what, line: line)
+        XCTAssertLessThan(times[0] - start, before, what, line: line)
+    }
+
+    func testAnActionRunsOnceAndNotBeforeItIsDue() {
+        expectOneFiring(arms: [0.05], notBefore: 0.05, "fired early")
     }
 
     func testAMovedLaterDeadlineIsHonouredAlthoughTheEarlierOneWasSet() {
         // The libevent timer stays set for the earlier time; when it fires it must set itself again.
-        let r = Running()
-        defer { r.stop() }
-        let f = Firings()
-        let start = timer(on: r, f, arms: [0.02, 0.25])
-        let times = firings(r, f, count: 1)
-        guard times.count == 1 else { return XCTFail("fired \(times.count) times") }
-        XCTAssertGreaterThanOrEqual(times[0] - start, 0.25 - 0.002, "fired at the old, earlier deadline")
+        expectOneFiring(arms: [0.02, 0.25], notBefore: 0.25, "fired at the old, earlier deadline")
     }
 
     func testAMovedEarlierDeadlineFiresAtTheEarlierTime() {
-        let r = Running()
-        defer { r.stop() }
-        let f = Firings()
-        let start = timer(on: r, f, arms: [30, 0.02])
-        let times = firings(r, f, count: 1)
-        guard times.count == 1 else { return XCTFail("fired \(times.count) times") }
-        XCTAssertLessThan(times[0] - start, 10, "waited for the old, later deadline")
+        expectOneFiring(arms: [30, 0.02], notBefore: 0.02, "waited for the old, later deadline")
     }
 
     func testADisarmedTimerDoesNotRunAndCanBeArmedAgain() {
