@@ -21,8 +21,9 @@ final class AccountsSource {
     init(path: String) { self.path = path }
 
     /// Reads `path` (default: the file in force) without recording anything; `force` (SIGHUP, start-up) parses
-    /// even when the content is unchanged. A file at another path is always parsed.
-    func read(force: Bool, path other: String? = nil) -> Outcome {
+    /// even when the content is unchanged. A file at another path is always parsed. `checkpoint`: as for
+    /// `AccountsLoader.parse`.
+    func read(force: Bool, path other: String? = nil, checkpoint: @escaping () -> Void = {}) -> Outcome {
         let target = other ?? path
         let known = target == path && !force
         if target.isEmpty {
@@ -39,7 +40,7 @@ final class AccountsSource {
         }
         let digest = SHA256.hash(data)
         if known && (digest == appliedDigest || digest == failedDigest) { return .unchanged }
-        switch AccountsLoader.parse(yaml: String(decoding: data, as: UTF8.self), path: target) {
+        switch AccountsLoader.parse(yaml: String(decoding: data, as: UTF8.self), path: target, checkpoint: checkpoint) {
         case .success(let file): return .loaded(file, digest: digest)
         case .failure(let errors): return .failed(errors, digest: digest)
         }

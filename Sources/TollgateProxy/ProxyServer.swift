@@ -240,7 +240,8 @@ public final class ProxyServer: @unchecked Sendable {
     private func syncAccounts(force: Bool) {
         let logger = reloadLogger
         guard let store else { return }
-        let outcome = accounts.read(force: force)
+        let pacer = ReloadPacer()
+        let outcome = accounts.read(force: force, checkpoint: pacer.checkpoint)
         accounts.record(outcome)
         switch outcome {
         case .unchanged:
@@ -253,7 +254,7 @@ public final class ProxyServer: @unchecked Sendable {
         case .loaded(let file, _):
             let current = store.load()
             let generation = store.currentGeneration + 1
-            let table = TokenTable(file: file, generation: generation)
+            let table = TokenTable(file: file, generation: generation, checkpoint: pacer.checkpoint)
             store.publish(current.with(table: table, generation: generation))
             accountsLoaded.store(true, ordering: .releasing)
             metrics.reloaded()
@@ -296,7 +297,8 @@ public final class ProxyServer: @unchecked Sendable {
         }
         // SIGHUP re-reads the accounts file at once, changed or not: the one the new config names.
         let accountsPath = config?.accountsFile ?? current.config.accountsFile
-        let outcome = accounts.read(force: true, path: accountsPath)
+        let pacer = ReloadPacer()
+        let outcome = accounts.read(force: true, path: accountsPath, checkpoint: pacer.checkpoint)
         let table: TokenTable
         let generation = store.currentGeneration + 1
         switch outcome {
@@ -310,7 +312,7 @@ public final class ProxyServer: @unchecked Sendable {
             for e in errors.errors { logger.error("  \(e)", metadata: ["event": "reload", "result": "error"]) }
             return
         case .loaded(let file, _):
-            table = TokenTable(file: file, generation: generation)
+            table = TokenTable(file: file, generation: generation, checkpoint: pacer.checkpoint)
         }
         let next: ProxySnapshot
         if let config {

@@ -36,8 +36,11 @@ public final class TokenTable: Sendable {
     private let cryptCache: CryptCache
 
     /// Builds the lookup tables; `generation` numbers the table for metrics. Crypt results are cached (at most
-    /// `cryptCacheCapacity` of them) until this table is replaced.
-    public init(file: AccountsFile, generation: Int, cryptCacheCapacity: Int = 10_000) {
+    /// `cryptCacheCapacity` of them) until this table is replaced. `checkpoint` is called once per account (see
+    /// `AccountsLoader.parse`).
+    public init(
+        file: AccountsFile, generation: Int, cryptCacheCapacity: Int = 10_000, checkpoint: () -> Void = {}
+    ) {
         self.file = file
         self.generation = generation
         cryptCache = CryptCache(capacity: cryptCacheCapacity)
@@ -52,6 +55,7 @@ public final class TokenTable: Sendable {
         var dummy: String?
         var count = 0
         for account in file.accounts {
+            checkpoint()
             let groups = Array(Set(account.groups)).sorted()
             var roles = Set(account.roles)
             for group in groups { roles.formUnion(groupRoles[group] ?? []) }

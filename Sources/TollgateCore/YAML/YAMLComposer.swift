@@ -21,9 +21,10 @@ package struct YAMLComposer {
     /// The error for a document whose aliases stand for more than `maxAliasNodes` nodes.
     package static let aliasLimitMessage = "invalid YAML: aliases repeat more than \(maxAliasNodes) nodes"
 
-    /// Starts reading `bytes` (UTF-8; they must stay alive while the composer is used).
-    init(bytes: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) {
-        parser = try YAMLEventParser(bytes: bytes)
+    /// Starts reading `bytes` (UTF-8; they must stay alive while the composer is used); `checkpoint` is called
+    /// every few events (`YAMLEventParser.checkpointEvery`).
+    init(bytes: UnsafeBufferPointer<UInt8>, checkpoint: @escaping () -> Void = {}) throws(YAMLSyntaxError) {
+        parser = try YAMLEventParser(bytes: bytes, checkpoint: checkpoint)
     }
 
     /// The first event of the root node; nil for a stream without a document.

@@ -26,9 +26,15 @@ struct YAMLEvent {
 /// The only C in Core: CYaml is Yams' own copy of libyaml, already linked; no C type leaves this file.
 final class YAMLEventParser {
     private var parser = yaml_parser_t()
+    /// Called every `checkpointEvery` events (see `AccountsLoader.parse`).
+    private let checkpoint: () -> Void
+    private var untilCheckpoint = YAMLEventParser.checkpointEvery
+    /// About 10 µs of parsing between checkpoints.
+    static let checkpointEvery = 32
 
-    /// Starts parsing UTF-8 `bytes` and reads the stream-start event.
-    init(bytes: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) {
+    /// Starts parsing UTF-8 `bytes` and reads the stream-start event; `checkpoint` is called every 32 events.
+    init(bytes: UnsafeBufferPointer<UInt8>, checkpoint: @escaping () -> Void = {}) throws(YAMLSyntaxError) {
+        self.checkpoint = checkpoint
         yaml_parser_initialize(&parser)
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(&parser, bytes.baseAddress, bytes.count)
@@ -41,6 +47,11 @@ final class YAMLEventParser {
 
     /// The next event; after `streamEnd` libyaml keeps answering `streamEnd`.
     func next() throws(YAMLSyntaxError) -> YAMLEvent {
+        untilCheckpoint -= 1
+        if untilCheckpoint == 0 {
+            untilCheckpoint = Self.checkpointEvery
+            checkpoint()
+        }
         var event = yaml_event_t()
         guard yaml_parser_parse(&parser, &event) == 1 else { throw error() }
         defer { yaml_event_delete(&event) }

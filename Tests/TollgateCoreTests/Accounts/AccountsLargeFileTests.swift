@@ -44,6 +44,28 @@ struct AccountsLargeFileTests {
         #expect(table.authenticate(bearer("secret-10000-0"), now: testNow, lastUse: nil, crypt: nil) == .failure(.unknown))
     }
 
+    @Test("the checkpoint is called every 32 parse events and once per account put in a table; the result is the same")
+    func checkpoints() throws {
+        // A token is 8 events (its mapping's start and end, 3 keys, 3 values), an account 11 more: 3,500 events.
+        let yaml = document(accounts: 100, perAccount: 3)
+        var parseCalls = 0
+        let paced = try AccountsLoader.parse(yaml: yaml, path: accountsPath) { parseCalls += 1 }.get()
+        #expect(paced == validAccounts(yaml))
+        #expect(parseCalls >= 100 * 3 * 8 / YAMLEventParser.checkpointEvery)
+        #expect(parseCalls <= 2 * 100 * (6 + 3 * 8) / YAMLEventParser.checkpointEvery)
+
+        var tableCalls = 0
+        let table = TokenTable(file: paced, generation: 1) { tableCalls += 1 }
+        #expect(tableCalls == 100 && table.tokenCount == 300)
+        // A file with an error still calls it, and still reports the error.
+        var errorCalls = 0
+        let broken = yaml.replacingOccurrences(of: "  - name: bot-99\n", with: "  - name: Bot_99\n")
+        guard case .failure(let errors) = AccountsLoader.parse(yaml: broken, path: accountsPath, checkpoint: {
+            errorCalls += 1
+        }) else { Issue.record("expected an error"); return }
+        #expect(errors.errors.count == 1 && errorCalls == parseCalls)
+    }
+
     @Test("an error deep in a large file is reported with its line, and a YAML error replaces every other one")
     func errorsDeepInTheFile() {
         var yaml = document(accounts: 2_000, perAccount: 2)
