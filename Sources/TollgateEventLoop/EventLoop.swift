@@ -25,8 +25,38 @@ public final class EventLoop: @unchecked Sendable {
     private var endOfTurnFirst: Unmanaged<Transport>?
     private var endOfTurnLast: Unmanaged<Transport>?
     private var endOfTurnEvent: OpaquePointer?
-    /// The loop's monotonic clock, in seconds.
-    public var now: Double { Monotonic.now() }
+    /// The clocks as read once in the current callback (`now`, `wallNow`); `callbackStarted` forgets them.
+    private var cachedNow = 0.0
+    private var cachedWall = 0.0
+    private var nowValid = false
+    private var wallValid = false
+
+    /// The loop's monotonic clock, in seconds: read once per callback libevent makes into this module, then
+    /// the same value until the next callback (as nginx and HAProxy cache their time per loop turn). A
+    /// request's handlers read it about a dozen times; the clock itself is read once or twice. Durations
+    /// measured with it run from one callback's start to another's. Loop thread only.
+    public var now: Double {
+        if nowValid { return cachedNow }
+        cachedNow = Monotonic.now()
+        nowValid = true
+        return cachedNow
+    }
+
+    /// Wall-clock time (seconds since the Unix epoch) under the same rule as `now`. Loop thread only.
+    public var wallNow: Double {
+        if wallValid { return cachedWall }
+        cachedWall = WallClock.now()
+        wallValid = true
+        return cachedWall
+    }
+
+    /// Forgets the clocks read so far: every C callback into this module calls it first, so that no value read
+    /// before the loop waited in epoll is used after it. Loop thread only.
+    @inline(__always)
+    func callbackStarted() {
+        nowValid = false
+        wallValid = false
+    }
 
     /// Creates a loop. `EventLoop.setUp()` must have run first.
     public init() {
@@ -43,11 +73,15 @@ public final class EventLoop: @unchecked Sendable {
         wakeFD = tollgate_eventfd()
         guard wakeFD >= 0 else { fatalError("eventfd failed: errno \(tollgate_errno())") }
         wakeEvent = event_new(base, wakeFD, Int16(EV_READ | EV_PERSIST), { _, _, arg in
-            Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue().runPending()
+            let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue()
+            loop.callbackStarted()
+            loop.runPending()
         }, Unmanaged.passUnretained(self).toOpaque())
         event_add(wakeEvent, nil)
         endOfTurnEvent = tollgate_evtimer_new(base, { _, _, arg in
-            Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue().runEndOfTurn()
+            let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue()
+            loop.callbackStarted()
+            loop.runEndOfTurn()
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
@@ -165,6 +199,16 @@ public final class EventLoop: @unchecked Sendable {
     }
 }
 
+/// Wall-clock readings (CLOCK_REALTIME) in seconds since the Unix epoch.
+public enum WallClock {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
 /// Monotonic clock readings in seconds.
 public enum Monotonic {
     /// Seconds since an arbitrary fixed point.
@@ -184,6 +228,7 @@ public enum Monotonic {
 /// instead of an `event_add` / `event_del` (a heap update each).
 final class LoopTimer {
     private var event: OpaquePointer?
+    private let loop: EventLoop
     private let action: () -> Void
     /// When the action is due (monotonic seconds); nil: disarmed.
     private var due: Double?
@@ -196,15 +241,17 @@ final class LoopTimer {
     /// Creates a disarmed timer that calls `action` when it fires.
     init(loop: EventLoop, action: @escaping () -> Void) {
         self.action = action
+        self.loop = loop
         event = tollgate_evtimer_new(loop.base, { _, _, arg in
-            Unmanaged<LoopTimer>.fromOpaque(arg!).takeUnretainedValue().fired()
+            let timer = Unmanaged<LoopTimer>.fromOpaque(arg!).takeUnretainedValue()
+            timer.loop.callbackStarted()
+            timer.fired()
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     /// Calls the action after `seconds` (replacing any earlier arming).
     func arm(_ seconds: Double) {
-        let now = Monotonic.now()
-        let at = now + seconds
+        let at = loop.now + seconds
         due = at
         if let f = firesAt, f <= at { return }
         set(seconds)
@@ -223,7 +270,7 @@ final class LoopTimer {
     private func fired() {
         firesAt = nil
         guard let at = due else { return }
-        let left = at - Monotonic.now()
+        let left = at - loop.now
         if left > LoopTimer.slack {
             set(left)
             firesAt = at

@@ -84,14 +84,18 @@ public final class Listener {
         }
         port = bound
         evconnlistener_set_cb(made, { _, fd, sa, _, arg in
-            Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue().accepted(fd: fd, sa: sa)
+            let listener = Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue()
+            listener.loop.callbackStarted()
+            listener.accepted(fd: fd, sa: sa)
         }, Unmanaged.passUnretained(self).toOpaque())
         // libevent calls this for every accept() error but EINTR/EAGAIN/ECONNABORTED and leaves the listener
         // enabled: without a pause, EMFILE would make the loop spin on the still-readable socket.
         // The second argument is the pointer given to evconnlistener_set_cb.
         evconnlistener_set_error_cb(made) { _, arg in
             let error = tollgate_errno()
-            Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue().acceptFailed(errno: error)
+            let listener = Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue()
+            listener.loop.callbackStarted()
+            listener.acceptFailed(errno: error)
         }
     }
 
@@ -143,7 +147,7 @@ public final class Listener {
             counter.release()
             if let self, let id { self.open[id] = nil }
         }, transport: { delegate in
-            if let tlsBev { return Transport(tls: tlsBev, delegate: delegate) }
+            if let tlsBev { return Transport(tls: tlsBev, loop: loop, delegate: delegate) }
             return Transport(loop: loop, fd: fd, delegate: delegate)
         })
         id = ObjectIdentifier(conn)

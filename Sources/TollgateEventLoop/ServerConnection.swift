@@ -62,7 +62,8 @@ public final class ServerConnection {
         case discard
     }
 
-    let loop: EventLoop
+    /// The loop this connection lives on (its clock: `loop.now`).
+    public let loop: EventLoop
     /// The byte stream; kept after close (closed) so that a callback in flight never sees it freed.
     private var transport: Transport!
     private var isClosed = false

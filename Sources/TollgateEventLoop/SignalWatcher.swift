@@ -5,13 +5,17 @@ private import CLibevent
 public final class SignalWatcher {
     private var events: [OpaquePointer] = []
     private let handler: (Int32) -> Void
+    private let loop: EventLoop
 
     /// Watches `signals` on `loop`, calling `handler` with the signal number.
     public init(loop: EventLoop, signals: [Int32], handler: @escaping (Int32) -> Void) {
         self.handler = handler
+        self.loop = loop
         for s in signals {
             if let ev = tollgate_evsignal_new(loop.base, s, { fd, _, arg in
-                Unmanaged<SignalWatcher>.fromOpaque(arg!).takeUnretainedValue().handler(Int32(fd))
+                let watcher = Unmanaged<SignalWatcher>.fromOpaque(arg!).takeUnretainedValue()
+                watcher.loop.callbackStarted()
+                watcher.handler(Int32(fd))
             }, Unmanaged.passUnretained(self).toOpaque()) {
                 event_add(ev, nil)
                 events.append(ev)

@@ -40,6 +40,8 @@ final class Transport {
     /// The loop whose end-of-turn pass runs `runDeferred` and whose scratch buffer takes small reads (plain
     /// sockets; nil for TLS). Held strongly: a loop outlives its transports.
     private let loop: EventLoop?
+    /// The loop the transport's events run on (plain and TLS): its callbacks start its clock afresh.
+    private let home: EventLoop
     /// The next entry in the loop's end-of-turn list (`EventLoop.atEndOfTurn`).
     var nextAtEndOfTurn: Unmanaged<Transport>?
     private var writeRegistered = false
@@ -75,25 +77,27 @@ final class Transport {
         backend = .socket(fd: fd)
         self.delegate = delegate
         self.loop = loop
+        home = loop
         input = evbuffer_new()
         output = evbuffer_new()
         setUpSocketEvents(loop: loop, fd: fd)
     }
 
-    /// A transport over a TLS bufferevent it now owns.
-    init(tls bev: OpaquePointer, delegate: TransportDelegate) {
+    /// A transport over a TLS bufferevent it now owns, on `loop`'s base.
+    init(tls bev: OpaquePointer, loop: EventLoop, delegate: TransportDelegate) {
         backend = .tls(bev)
         self.delegate = delegate
-        loop = nil
+        self.loop = nil
+        home = loop
         input = bufferevent_get_input(bev)
         output = bufferevent_get_output(bev)
         let me = Unmanaged.passUnretained(self).toOpaque()
         bufferevent_setcb(bev, { _, arg in
-            Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue().delegate.transportReadable()
+            Transport.called(arg).delegate.transportReadable()
         }, { _, arg in
-            Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue().delegate.transportWritable()
+            Transport.called(arg).delegate.transportWritable()
         }, { _, what, arg in
-            Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue().delegate.transportEvent(what)
+            Transport.called(arg).delegate.transportEvent(what)
         }, me)
     }
 
@@ -117,16 +121,24 @@ final class Transport {
     private func setUpSocketEvents(loop: EventLoop, fd: Int32) {
         let me = Unmanaged.passUnretained(self).toOpaque()
         readEvent = event_new(loop.base, fd, Int16(EV_READ | EV_PERSIST), { _, _, arg in
-            Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue().socketReadable()
+            Transport.called(arg).socketReadable()
         }, me)
         writeEvent = event_new(loop.base, fd, Int16(EV_WRITE | EV_PERSIST), { _, _, arg in
-            Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue().socketWritable()
+            Transport.called(arg).socketWritable()
         }, me)
         // Any bytes added to the output schedule one write at the end of this loop turn.
         evbuffer_add_cb(output, { _, info, arg in
             guard let info, info.pointee.n_added > 0 else { return }
             Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue().scheduleDeferred()
         }, me)
+    }
+
+    /// The transport behind a libevent callback's argument, its loop's clock started afresh.
+    @inline(__always)
+    private static func called(_ arg: UnsafeMutableRawPointer?) -> Transport {
+        let t = Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue()
+        t.home.callbackStarted()
+        return t
     }
 
     /// The socket, or -1 once closed.

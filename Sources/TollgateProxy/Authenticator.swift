@@ -21,10 +21,11 @@ final class AuthState: Sendable {
 
 extension AuthState {
     /// What a request is judged against: `snapshot`'s routes and table, this process's brake and last-use
-    /// stores, the calling worker's digest memo, and the clocks read now.
-    func decisionContext(_ snapshot: ProxySnapshot, digests: SecretDigestMemo) -> DecisionContext {
+    /// stores, the calling worker's digest memo, and the clocks of the worker's loop (read once per callback).
+    func decisionContext(_ snapshot: ProxySnapshot, digests: SecretDigestMemo, clock: EventLoop) -> DecisionContext {
         DecisionContext(
             policy: snapshot.policy, table: snapshot.table, apiKeyHeader: snapshot.config.apiKeyHeader, brake: brake,
-            lastUse: lastUse, crypt: crypt, now: Date(), monotonicNow: Monotonic.now(), digests: digests)
+            lastUse: lastUse, crypt: crypt, now: Date(timeIntervalSince1970: clock.wallNow),
+            monotonicNow: clock.now, digests: digests)
     }
 }

@@ -18,7 +18,7 @@ final class ForwardAuthPipeline: HTTPServerHandler {
 
     func handle(_ head: HTTPRequestHead, on connection: ServerConnection) {
         let snapshot = worker.snapshot()
-        let start = Monotonic.now()
+        let start = connection.loop.now
         let requestID = RequestID.generate()
         connection.requestID = requestID
         let record = AccessRecord(
@@ -58,7 +58,7 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         // The same decision as the proxy's (SPEC §9), on the judged method and target.
         let decision = DecisionEngine.decide(
             DecisionInput(method: judgedMethod, target: judgedTarget, headers: head.headers, client: record.client),
-            auth.decisionContext(snapshot, digests: worker.digests))
+            auth.decisionContext(snapshot, digests: worker.digests, clock: connection.loop))
         if let judged = decision.target { record.path = judged.path }
         record.route = decision.route?.name
         switch decision {

@@ -17,7 +17,8 @@ final class RequestPipeline: HTTPServerHandler {
 
     func handle(_ head: HTTPRequestHead, on connection: ServerConnection) {
         let snapshot = worker.snapshot()
-        let start = Monotonic.now()
+        let loop = connection.loop
+        let start = loop.now
         let record = AccessRecord(
             requestID: "", client: connection.peerAddress, method: head.method, path: head.target, route: nil,
             account: nil, tokenID: nil, decision: "bad_request", status: 0, bytesOut: 0, durationMs: 0,
@@ -39,7 +40,7 @@ final class RequestPipeline: HTTPServerHandler {
         // What was matched is exactly what is forwarded: the target carried in the decision.
         let decision = DecisionEngine.decide(
             DecisionInput(method: head.method, target: head.target, headers: head.headers, client: record.client),
-            auth.decisionContext(snapshot, digests: worker.digests))
+            auth.decisionContext(snapshot, digests: worker.digests, clock: loop))
         if let judged = decision.target { record.path = judged.path }
         record.route = decision.route?.name
         let target: NormalizedTarget
@@ -95,7 +96,7 @@ final class RequestPipeline: HTTPServerHandler {
             r.status = result.status
             r.bytesOut = result.bytesOut
             r.upstreamMs = result.upstreamSeconds.map { $0 * 1000 }
-            r.durationMs = (Monotonic.now() - start) * 1000
+            r.durationMs = (Monotonic.now() - start) * 1000  // the handover, not this callback's start
             log.write(r)
         }
     }

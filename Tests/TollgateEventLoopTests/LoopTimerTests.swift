@@ -132,4 +132,75 @@ final class LoopTimerTests: XCTestCase {
         }
         XCTAssertEqual(firings(r, f, count: 3).count, 3)
     }
+
+    // MARK: the loop's clock: read once per callback, afresh in the next
+
+    /// Records `loop.now` when its socket becomes readable.
+    private final class ClockReader: TransportDelegate, @unchecked Sendable {
+        let loop: EventLoop
+        var seen: [Double] = []
+        init(loop: EventLoop) { self.loop = loop }
+        func transportReadable() { seen.append(loop.now) }
+        func transportWritable() {}
+        func transportEvent(_ what: Int16) {}
+    }
+
+    func testTheClockHoldsWithinACallbackAndIsReadAgainInTheNext() {
+        let r = Running()
+        defer { r.stop() }
+        let (first, again) = r.onLoop { () -> (Double, Double) in
+            let a = r.loop.now
+            Thread.sleep(forTimeInterval: 0.02)
+            return (a, r.loop.now)
+        }
+        XCTAssertEqual(first, again, "the clock moved within one callback")
+        Thread.sleep(forTimeInterval: 0.05)
+        let before = Monotonic.now()
+        let next = r.onLoop { r.loop.now }
+        XCTAssertGreaterThanOrEqual(next, before, "a queued block saw the clock of an earlier callback")
+        let wallBefore = WallClock.now()
+        XCTAssertGreaterThanOrEqual(r.onLoop { r.loop.wallNow }, wallBefore - 0.001)
+    }
+
+    func testATimerCallbackReadsTheClockAfresh() {
+        let r = Running()
+        defer { r.stop() }
+        let f = Firings()
+        let armed = r.onLoop { () -> Double in
+            let now = r.loop.now  // cached by this callback
+            f.timer = LoopTimer(loop: r.loop) { f.times.append(r.loop.now) }
+            f.timer?.arm(0.05)
+            return now
+        }
+        let times = firings(r, f, count: 1)
+        XCTAssertEqual(times.count, 1)
+        XCTAssertGreaterThanOrEqual((times.first ?? 0) - armed, 0.05 - 0.002, "the action saw a stale clock")
+    }
+
+    func testASocketCallbackReadsTheClockAfresh() throws {
+        let r = Running()
+        defer { r.stop() }
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        defer { close(fds[1]) }
+        let ours = fds[0]
+        _ = fcntl(ours, F_SETFL, fcntl(ours, F_GETFL) | O_NONBLOCK)
+        let reader = ClockReader(loop: r.loop)
+        let transport = Box<Transport>()
+        let primed = r.onLoop { () -> Double in
+            let t = Transport(loop: r.loop, fd: ours, delegate: reader)
+            t.enableReading()
+            transport.value = t
+            return r.loop.now  // cached by this callback
+        }
+        Thread.sleep(forTimeInterval: 0.05)
+        let sent = Monotonic.now()
+        XCTAssertEqual(write(fds[1], "x", 1), 1)
+        let deadline = Date().addingTimeInterval(10)
+        while r.onLoop({ reader.seen.isEmpty }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let seen = try XCTUnwrap(r.onLoop { reader.seen.first })
+        XCTAssertGreaterThanOrEqual(seen, sent, "the read callback saw the clock of an earlier callback")
+        XCTAssertGreaterThan(seen - primed, 0.04)
+        r.onLoop { transport.value?.close(); transport.value = nil }
+    }
 }
