@@ -13,6 +13,6 @@ swift test --skip-build
 bash scripts/validate-manifests.sh .build/debug/tollgate
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 swift test --skip-build --sanitize=thread --scratch-path .build-tsan \
-    --filter 'TokenTableSwap|FailedAuthBrake|LastUseStore|CryptCache|ReloadStress|Sighup|Symlink|Sync|RequestsDuringRewrites|ProbesAndMetrics|LoopTimer|DurationHistogram|RequestIDTests'
+    --filter 'TokenTableSwap|FailedAuthBrake|LastUseStore|CryptCache|ReloadStress|Sighup|Symlink|Sync|RequestsDuringRewrites|ProbesAndMetrics|LoopTimer|DurationHistogram|RequestIDTests|AcceptBalancer'
 # Every fuzz harness for a bounded time (FUZZ_SECONDS, default 60 each; Fuzz/README.md), libFuzzer + ASan.
 sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

@@ -51,11 +51,17 @@ public final class Listener {
     /// Told (rate-limited, see `AcceptBackoff`) when accepting fails and when it works again, with the errno of
     /// the failure (0 for a recovery). Set before the loop runs; called on the loop thread.
     public var onAcceptProblem: ((AcceptBackoff.Report, Int32) -> Void)?
+    /// The group this listener evens its connections out with (one listener per worker on the same address), and
+    /// its slot there; nil for a listener of its own (one worker, the admin listener).
+    private let balancer: AcceptBalancer?
+    private var slot = 0
 
     /// Binds `address` on `loop`; `settings` is read for each accepted connection (so reloads apply to new ones).
     public init(loop: EventLoop, address: SocketAddress, handler: HTTPServerHandler, counter: ConnectionCounter,
-                tls: (() -> TLSContext)? = nil, settings: @escaping () -> ServerSettings) throws(SocketError) {
+                tls: (() -> TLSContext)? = nil, balancer: AcceptBalancer? = nil,
+                settings: @escaping () -> ServerSettings) throws(SocketError) {
         self.loop = loop
+        self.balancer = balancer
         self.handler = handler
         self.counter = counter
         self.settings = settings
@@ -83,6 +89,7 @@ public final class Listener {
             }
         }
         port = bound
+        if let balancer { slot = balancer.register(loop: loop, listener: self) }
         evconnlistener_set_cb(made, { _, fd, sa, _, arg in
             let listener = Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue()
             listener.loop.callbackStarted()
@@ -126,6 +133,26 @@ public final class Listener {
             peer = text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if peer.hasPrefix("::ffff:") && peer.contains(".") { peer.removeFirst(7) }
         }
+        if let balancer {
+            if let other = balancer.target(from: slot) {
+                balancer.handOff(fd: fd, peer: peer, counter: counter, to: other)
+                return
+            }
+            balancer.opened(slot)
+        }
+        serve(fd: fd, peer: peer)
+    }
+
+    /// Serves a connection another listener of the group accepted (counted here and against `max_connections`);
+    /// false when this listener has stopped accepting meanwhile (drain): the caller closes it. Loop thread only.
+    func adopt(fd: Int32, peer: String) -> Bool {
+        guard listener != nil else { return false }
+        serve(fd: fd, peer: peer)
+        return true
+    }
+
+    /// Serves an accepted socket (counted against `max_connections` and in the group) on this loop.
+    private func serve(fd: Int32, peer: String) {
         _ = tollgate_set_nodelay(fd)
         var tlsBev: OpaquePointer?
         if let tls {
@@ -135,16 +162,20 @@ public final class Listener {
             else {
                 _ = tollgate_close_fd(fd)
                 counter.release()
+                balancer?.closed(slot)
                 return
             }
             tlsBev = made
         }
         let counter = self.counter
         let loop = self.loop
+        let balancer = self.balancer
+        let slot = self.slot
         var id: ObjectIdentifier?
         let conn = ServerConnection(loop: loop, peerAddress: peer, isTLS: tls != nil,
                                     settings: settings(), handler: handler, onClose: { [weak self] in
             counter.release()
+            balancer?.closed(slot)
             if let self, let id { self.open[id] = nil }
         }, transport: { delegate in
             if let tlsBev { return Transport(tls: tlsBev, loop: loop, delegate: delegate) }
@@ -163,6 +194,7 @@ public final class Listener {
 
     /// Stops accepting; the socket closes.
     public func close() {
+        balancer?.stopAccepting(slot)
         resume?.disarm()
         resume = nil
         if let l = listener {

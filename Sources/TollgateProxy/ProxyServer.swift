@@ -141,12 +141,14 @@ public final class ProxyServer: @unchecked Sendable {
                 return 1
             }
         }
+        // Several workers even out their client connections per address (AcceptBalancer).
+        let balancers = count > 1 ? (0..<(addresses.count + judgeAddresses.count)).map { _ in AcceptBalancer() } : []
         do {
             for i in 0..<count {
                 let w = Worker(index: i, store: store)
                 let logger = self.logger
-                let ports = try w.bind(addresses, forwardAuth: judgeAddresses, counter: counter, log: log,
-                                       metrics: metrics, auth: auth, tls: snapshot.tls) {
+                let ports = try w.bind(addresses, forwardAuth: judgeAddresses, counter: counter, balancers: balancers,
+                                       log: log, metrics: metrics, auth: auth, tls: snapshot.tls) {
                     ResourceLimits.acceptReporter(logger, listener: $0)
                 }
                 if i == 0 {

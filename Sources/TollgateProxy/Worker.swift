@@ -32,9 +32,11 @@ final class Worker: @unchecked Sendable {
         return cached
     }
 
-    /// Binds `addresses` (before the thread starts); returns the bound ports.
+    /// Binds `addresses` (before the thread starts); returns the bound ports. `balancers`: one group per address
+    /// (proxy addresses, then forward-auth ones) shared by every worker, or empty for a single worker.
     func bind(_ addresses: [SocketAddress], forwardAuth: [SocketAddress], counter: ConnectionCounter,
-              log: AccessLog, metrics: ProxyMetrics, auth: AuthState, tls: TLSContext?,
+              balancers: [AcceptBalancer] = [], log: AccessLog, metrics: ProxyMetrics, auth: AuthState,
+              tls: TLSContext?,
               onAcceptProblem: ((String) -> (AcceptBackoff.Report, Int32) -> Void)? = nil) throws(SocketError)
         -> (proxy: [UInt16], forwardAuth: [UInt16])
     {
@@ -47,17 +49,19 @@ final class Worker: @unchecked Sendable {
         forwardAuthPipeline = judge
         var ports: [UInt16] = []
         var judgePorts: [UInt16] = []
-        for address in addresses {
+        let group = { (i: Int) in i < balancers.count ? balancers[i] : nil }
+        for (i, address) in addresses.enumerated() {
             let l = try Listener(loop: loop, address: address, handler: pipeline, counter: counter,
-                                 tls: current) { [unowned self] in
+                                 tls: current, balancer: group(i)) { [unowned self] in
                 self.snapshot().serverSettings
             }
             l.onAcceptProblem = onAcceptProblem?("proxy")
             listeners.append(l)
             ports.append(l.port)
         }
-        for address in forwardAuth {
-            let l = try Listener(loop: loop, address: address, handler: judge, counter: counter) { [unowned self] in
+        for (i, address) in forwardAuth.enumerated() {
+            let l = try Listener(loop: loop, address: address, handler: judge, counter: counter,
+                                 balancer: group(addresses.count + i)) { [unowned self] in
                 self.snapshot().serverSettings
             }
             l.onAcceptProblem = onAcceptProblem?("forward-auth")

@@ -7,34 +7,6 @@ import XCTest
 /// The bounds checked are correctness bounds (an action never runs before it is due, a disarmed one never runs),
 /// with wide margins; nothing here measures speed.
 final class LoopTimerTests: XCTestCase {
-    /// A loop on its own thread; `onLoop` runs a block there and waits for it.
-    private final class Running: @unchecked Sendable {
-        let loop = EventLoop()
-        let done = DispatchSemaphore(value: 0)
-        init() {
-            let t = Thread { [loop, done] in
-                loop.run()
-                done.signal()
-            }
-            t.start()
-        }
-        func onLoop<T>(_ body: @escaping @Sendable () -> T) -> T {
-            let ready = DispatchSemaphore(value: 0)
-            let box = Box<T>()
-            loop.execute { box.value = body(); ready.signal() }
-            ready.wait()
-            return box.value!
-        }
-        func stop() {
-            loop.execute { [loop] in loop.stop() }
-            _ = done.wait(timeout: .now() + 5)
-        }
-    }
-
-    private final class Box<T>: @unchecked Sendable {
-        var value: T?
-    }
-
     /// Times (monotonic) at which a timer's action ran, kept on the loop thread.
     private final class Firings: @unchecked Sendable {
         var times: [Double] = []

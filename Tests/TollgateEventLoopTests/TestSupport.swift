@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import TollgateEventLoop
@@ -87,4 +88,33 @@ func assertAccepted(_ head: [UInt8], file: StaticString = #filePath, line: UInt 
 @discardableResult
 func assertAccepted(_ head: String, file: StaticString = #filePath, line: UInt = #line) -> HeadFacts? {
     assertAccepted(bytes(head), file: file, line: line)
+}
+
+/// A loop on its own thread; `onLoop` runs a block there and waits for it.
+final class Running: @unchecked Sendable {
+    let loop = EventLoop()
+    let done = DispatchSemaphore(value: 0)
+    init() {
+        let t = Thread { [loop, done] in
+            loop.run()
+            done.signal()
+        }
+        t.start()
+    }
+    func onLoop<T>(_ body: @escaping @Sendable () -> T) -> T {
+        let ready = DispatchSemaphore(value: 0)
+        let box = Box<T>()
+        loop.execute { box.value = body(); ready.signal() }
+        ready.wait()
+        return box.value!
+    }
+    func stop() {
+        loop.execute { [loop] in loop.stop() }
+        _ = done.wait(timeout: .now() + 5)
+    }
+}
+
+/// A value handed between a loop thread and the test thread (the hand-over is ordered by `Running.onLoop`).
+final class Box<T>: @unchecked Sendable {
+    var value: T?
 }
