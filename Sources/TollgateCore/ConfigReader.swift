@@ -8,12 +8,39 @@ typealias ConfigField = YAMLField<Node>
 struct YAMLField<N: ReadableNode> {
     /// The key as written.
     let key: String
-    /// Dotted path for messages.
-    let path: String
     /// The key node (its mark points at the key).
     let keyNode: N
     /// The value node.
     let value: N
+    /// The mapping's path (the field is `parent.key`), or for a list item the list field's own path.
+    private let parent: String
+    /// The position of a list item in its list field; nil for a mapping field.
+    private let index: Int?
+
+    /// A field `key` of the mapping at `parent`.
+    init(key: String, parent: String, keyNode: N, value: N) {
+        self.key = key
+        self.parent = parent
+        self.keyNode = keyNode
+        self.value = value
+        index = nil
+    }
+
+    /// Item `index` of the list in `field`, read with the list field's key.
+    init(item index: Int, of field: YAMLField<N>, value: N) {
+        key = field.key
+        parent = field.path
+        keyNode = field.keyNode
+        self.value = value
+        self.index = index
+    }
+
+    /// Dotted path for messages, made when asked: a valid file never needs it (a 100,000-token file has
+    /// 400,000 fields).
+    var path: String {
+        if let index { return "\(parent)[\(index)]" }
+        return parent.isEmpty ? key : "\(parent).\(key)"
+    }
 }
 
 /// Walks a composed YAML tree and collects every error with file, line and column (never stops at the first).
@@ -49,13 +76,14 @@ struct YAMLReader<N: ReadableNode> {
         }
         var result: [YAMLField<N>] = []
         result.reserveCapacity(mapping.count)
-        var seen: Set<String> = []
         for (keyNode, value) in mapping {
-            guard let key = key(keyNode, path: path, allowed: allowed), !isRepeated(key, keyNode, path, &seen) else {
+            guard let key = key(keyNode, path: path, allowed: allowed) else { continue }
+            // At most `allowed.count` fields are kept, so a linear search (no Set per mapping) stays short.
+            if result.contains(where: { $0.key == key }) {
+                reportRepeated(key, keyNode, path)
                 continue
             }
-            result.append(
-                YAMLField(key: key, path: path.isEmpty ? key : "\(path).\(key)", keyNode: keyNode, value: value))
+            result.append(YAMLField(key: key, parent: path, keyNode: keyNode, value: value))
         }
         return result
     }
@@ -78,8 +106,13 @@ struct YAMLReader<N: ReadableNode> {
     /// two keys, tollgate for one, and two readers of one file must not pick different ones (found by tollgate-fuzz).
     mutating func isRepeated(_ key: String, _ keyNode: N, _ path: String, _ seen: inout Set<String>) -> Bool {
         if seen.insert(key).inserted { return false }
-        fail(keyNode, "duplicate key '\(key)'\(path.isEmpty ? "" : " in \(path)") (the same name with another tag)")
+        reportRepeated(key, keyNode, path)
         return true
+    }
+
+    /// Reports `key` as read twice in the mapping at `path`.
+    mutating func reportRepeated(_ key: String, _ keyNode: N, _ path: String) {
+        fail(keyNode, "duplicate key '\(key)'\(path.isEmpty ? "" : " in \(path)") (the same name with another tag)")
     }
 
     /// A scalar's text; null values and collections are errors.
@@ -139,9 +172,7 @@ struct YAMLReader<N: ReadableNode> {
             result.reserveCapacity(sequence.count)
             var ok = true
             for (index, item) in sequence.enumerated() {
-                let itemField = YAMLField(
-                    key: field.key, path: "\(field.path)[\(index)]", keyNode: field.keyNode,
-                    value: item)
+                let itemField = YAMLField(item: index, of: field, value: item)
                 if let text = string(itemField) { result.append((text, item)) } else { ok = false }
             }
             return ok ? result : nil

@@ -25,7 +25,7 @@ extension AccountsBuilder {
                 result.accounts = try streamAccounts(&composer)
             } else {
                 let value = try composer.node(from: valueStart)
-                let field = key.map { AccountsField(key: $0, path: $0, keyNode: keyNode, value: value) }
+                let field = key.map { AccountsField(key: $0, parent: "", keyNode: keyNode, value: value) }
                 if let field, field.key == "groups" {
                     result.groups = groups(field)
                     groupsRead = true

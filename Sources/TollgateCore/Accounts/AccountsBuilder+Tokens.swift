@@ -14,8 +14,9 @@ extension AccountsBuilder {
         result.reserveCapacity(sequence.count)
         var seen: [String: Int] = [:]
         seen.reserveCapacity(sequence.count)
+        let listPath = field.path
         for (index, item) in sequence.enumerated() {
-            guard let (token, idNode) = token(item, path: "\(field.path)[\(index)]", account: account) else {
+            guard let (token, idNode) = token(item, path: "\(listPath)[\(index)]", account: account) else {
                 continue
             }
             if let first = seen[token.id] {

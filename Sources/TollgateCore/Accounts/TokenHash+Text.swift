@@ -41,22 +41,30 @@ extension TokenHash {
         return .success(.crypt(text))
     }
 
-    private static func decodeHex(_ hex: [UInt8]) -> [UInt8]? {
-        func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-            default: return nil
+    /// Hex digit values by byte (0xFF: not a hex digit).
+    private static let hexValues: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, digit) in "0123456789abcdef".utf8.enumerated() { table[Int(digit)] = UInt8(value) }
+        for (value, digit) in "ABCDEF".utf8.enumerated() { table[Int(digit)] = UInt8(10 + value) }
+        return table
+    }()
+
+    /// The bytes an even number of hex digits stand for; nil when a byte is not a hex digit.
+    static func decodeHex(_ hex: [UInt8]) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var invalid: UInt8 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: hex.count / 2) { out, count in
+            hexValues.withUnsafeBufferPointer { table in
+                for i in 0..<hex.count / 2 {
+                    let high = table[Int(hex[2 * i])]
+                    let low = table[Int(hex[2 * i + 1])]
+                    invalid |= (high | low) & 0xF0
+                    out[i] = high << 4 | low
+                }
             }
+            count = hex.count / 2
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(hex.count / 2)
-        for index in stride(from: 0, to: hex.count, by: 2) {
-            guard let high = nibble(hex[index]), let low = nibble(hex[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-        }
-        return out
+        return invalid == 0 ? bytes : nil
     }
 
     /// crypt's base-64 alphabet `[./0-9A-Za-z]`.
