@@ -16,8 +16,8 @@ extension TokenHash {
     /// Parses `hash:` text; hex may be upper- or lowercase; crypt hashes are checked for shape only.
     public static func parse(_ text: String) -> Result<TokenHash, InvalidValue> {
         if text.hasPrefix("sha256:") {
-            let hex = Array(text.utf8.dropFirst(7))
-            guard hex.count == 64, let digest = decodeHex(hex) else {
+            let bytes = Array(text.utf8)  // a contiguous copy; a dropFirst view would be copied byte by byte
+            guard bytes.count == 7 + 64, let digest = decodeHex(Array(bytes[7...])) else {
                 return .failure(InvalidValue("sha256: must be followed by exactly 64 hex digits"))
             }
             return .success(.sha256(digest))

@@ -12,7 +12,14 @@ enum YAMLTagResolver {
 
     static func resolve(bytes b: UnsafeBufferPointer<UInt8>) -> Tag.Name {
         // Most scalars of a config start with a letter that no rule but bool and null can match.
-        if let first = b.first, isLetter(first), !"yYnNtTfFoO".utf8.contains(first) { return .str }
+        if let first = b.first, isLetter(first) {
+            switch first {
+            case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
+                UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+                break
+            default: return .str
+            }
+        }
         if isBool(b) { return .bool }
         if isInt(b) { return .int }
         if isFloat(b) { return .float }
