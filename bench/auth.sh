@@ -36,7 +36,7 @@ echo "accounts file: $(du -h $W/accounts.yaml | cut -f1), $(grep -c 'hash:' $W/a
 /usr/bin/time -f "check: %e s, max RSS %M KiB" $BIN check --config $W/t.yaml >/dev/null
 $BIN echo --listen 127.0.0.1:19181 2>/dev/null & echo $! > $W/echo.pid
 start=$(date +%s.%N)
-$BIN serve --config $W/t.yaml 2>$W/serve.err & echo $! > $W/serve.pid
+setsid $BIN serve --config $W/t.yaml 2>$W/serve.err & echo $! > $W/serve.pid  # own autogroup (compare.sh)
 until grep -q "listening on" $W/serve.err; do sleep 0.02; done
 ready=$(date +%s.%N)
 echo "serve: ready in $(echo "$ready - $start" | bc) s, RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$(cat $W/serve.pid)/status) with the table loaded"

@@ -164,7 +164,9 @@ routes:
 TGC
     local t0
     t0=$(date +%s%N)
-    $PIN0 "$BIN" serve --config "$W/tollgate.yaml" > "$W/tollgate.out" 2> "$W/tollgate.err" &
+    # setsid: a session (and so a scheduler autogroup) of its own, as nginx and HAProxy have once they daemonise;
+    # sharing the script's autogroup with wrk would halve the CPU share of both when the machine is busy.
+    $PIN0 setsid "$BIN" serve --config "$W/tollgate.yaml" > "$W/tollgate.out" 2> "$W/tollgate.err" &
     echo $! > "$W/tollgate.pid"
     wait_ok "http://127.0.0.1:$TG/api/x" "$BEARER" || { cat "$W/tollgate.err" >&2; exit 1; }
     READY_tollgate=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -414,6 +416,8 @@ commit=$(git rev-parse --short HEAD)
     echo "wrk -t1 with keep-alive; targets interleaved in every round ($TARGETS)."
     echo "Pinned: proxy under test on CPU 0 (tollgate workers: 1, nginx worker_processes 1, HAProxy nbthread 1);"
     echo "wrk and the upstream on CPU 1. Unpinned: no taskset, workers auto / worker_processes auto / default threads."
+    echo "Each server runs in a session (scheduler autogroup) of its own: nginx and HAProxy daemonise, tollgate is"
+    echo "started with setsid; wrk runs in the script's."
     echo "CPU µs/req: utime+stime of the proxy's processes (/proc/PID/stat, ${TCK} ticks/s) over the wrk run ÷ requests"
     echo "completed; user µs/req: utime alone (the rest is kernel time: the socket calls); CPU %: the same over wall time (100% = one CPU saturated). upstream µs/req: the same for the"
     echo "upstream nginx. ±: half the range of req/s across rounds, relative to the median."

@@ -49,7 +49,7 @@ routes:
   - path: /
     public: true
 TG
-  $BIN serve --config $W/t$n.yaml 2>$W/t$n.err & echo $! > $W/t$n.pid
+  setsid $BIN serve --config $W/t$n.yaml 2>$W/t$n.err & echo $! > $W/t$n.pid  # own autogroup (compare.sh)
 done
 sleep 1
 bench() {

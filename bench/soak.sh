@@ -92,7 +92,7 @@ routes:
     roles: [reader]
 TGC
 # Access log on, to /dev/null: its writer thread and buffers are part of what must not grow.
-"$BIN" serve --config "$W/tollgate.yaml" > /dev/null 2> "$W/tollgate.err" &
+setsid "$BIN" serve --config "$W/tollgate.yaml" > /dev/null 2> "$W/tollgate.err" &  # own autogroup (compare.sh)
 echo $! > "$W/tollgate.pid"
 PID=$(cat "$W/tollgate.pid")
 # The fd baseline is taken before any request: no client or upstream connection is open yet.
