@@ -27,11 +27,18 @@ public final class AcceptBalancer: @unchecked Sendable {
             self.listener = listener
         }
 
-        /// Called on this member's loop with a socket another member accepted and counted here: served, or
-        /// closed and uncounted when the listener has stopped accepting or is gone (drain).
-        func adopt(fd: Int32, peer: String, counter: ConnectionCounter) {
+        /// Called on this member's loop with a socket counted here that `acceptor` accepted. When this listener
+        /// stopped accepting after the acceptor chose it (a drain beginning on this worker first), the socket goes
+        /// back to the acceptor, which serves it as it would have without the group (`acceptor` nil: that is the
+        /// way back). Closed and uncounted only when neither listener accepts any more.
+        func adopt(fd: Int32, peer: String, counter: ConnectionCounter, returnTo acceptor: Member?) {
             if let listener, listener.adopt(fd: fd, peer: peer) { return }
             open.wrappingSubtract(1, ordering: .relaxed)
+            if let acceptor {
+                acceptor.open.wrappingAdd(1, ordering: .relaxed)
+                acceptor.loop.execute { acceptor.adopt(fd: fd, peer: peer, counter: counter, returnTo: nil) }
+                return
+            }
             counter.release()
             _ = tollgate_close_fd(fd)
         }
@@ -65,12 +72,14 @@ public final class AcceptBalancer: @unchecked Sendable {
         return best != slot && mine - fewest >= AcceptBalancer.margin ? best : nil
     }
 
-    /// Counts the connection for `slot` and hands the socket (holding a `counter` slot) to that member's loop.
-    /// Any thread.
-    func handOff(fd: Int32, peer: String, counter: ConnectionCounter, to slot: Int) {
+    /// Counts the connection for `slot` and hands the socket (holding a `counter` slot, which every member of a
+    /// group shares) from member `from` to that member's loop. Called on `from`'s loop. A socket handed to a loop
+    /// that stops before it runs the hand-over stays open until the process exits (shutdown only).
+    func handOff(fd: Int32, peer: String, counter: ConnectionCounter, from: Int, to slot: Int) {
         let member = members[slot]
+        let acceptor = members[from]
         member.open.wrappingAdd(1, ordering: .relaxed)
-        member.loop.execute { member.adopt(fd: fd, peer: peer, counter: counter) }
+        member.loop.execute { member.adopt(fd: fd, peer: peer, counter: counter, returnTo: acceptor) }
     }
 
     /// A connection opened at `slot` (accepted and kept there).

@@ -50,6 +50,9 @@ public final class EventLoop: @unchecked Sendable {
         return cachedWall
     }
 
+    /// Forgets the clocks read so far, after work that may have taken long (a crypt(3) check). Loop thread only.
+    public func clockMayHaveMoved() { callbackStarted() }
+
     /// Forgets the clocks read so far: every C callback into this module calls it first, so that no value read
     /// before the loop waited in epoll is used after it. Loop thread only.
     @inline(__always)

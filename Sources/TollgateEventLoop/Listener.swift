@@ -135,7 +135,7 @@ public final class Listener {
         }
         if let balancer {
             if let other = balancer.target(from: slot) {
-                balancer.handOff(fd: fd, peer: peer, counter: counter, to: other)
+                balancer.handOff(fd: fd, peer: peer, counter: counter, from: slot, to: other)
                 return
             }
             balancer.opened(slot)
@@ -144,7 +144,7 @@ public final class Listener {
     }
 
     /// Serves a connection another listener of the group accepted (counted here and against `max_connections`);
-    /// false when this listener has stopped accepting meanwhile (drain): the caller closes it. Loop thread only.
+    /// false when this listener has stopped accepting meanwhile (drain). Loop thread only.
     func adopt(fd: Int32, peer: String) -> Bool {
         guard listener != nil else { return false }
         serve(fd: fd, peer: peer)

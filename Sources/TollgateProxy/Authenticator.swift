@@ -2,9 +2,16 @@ import Foundation
 import TollgateCore
 import TollgateEventLoop
 
-/// crypt(3) verification for the token table, through the event layer's libcrypt wrapper.
+/// crypt(3) verification for the token table, through the event layer's libcrypt wrapper, on `loop`'s thread.
+/// A check can take 100 ms (bcrypt), so the loop's clock, read once per callback, is read again afterwards:
+/// deadlines armed and durations started later in the same callback count from the end of the check.
 struct LibcryptVerifier: CryptVerifier {
-    func verify(secret: [UInt8], hash: String) -> Bool { CryptHash.verify(secret: secret, hash: hash) }
+    let loop: EventLoop
+
+    func verify(secret: [UInt8], hash: String) -> Bool {
+        defer { loop.clockMayHaveMoved() }
+        return CryptHash.verify(secret: secret, hash: hash)
+    }
 }
 
 /// Process-wide authentication state shared by every worker: the failed-auth brake and sliding-expiry
@@ -12,7 +19,6 @@ struct LibcryptVerifier: CryptVerifier {
 final class AuthState: Sendable {
     let brake: FailedAuthBrake
     let lastUse = LastUseStore()
-    let crypt = LibcryptVerifier()
 
     init(limit: Int, window: Double, maxTracked: Int = 100_000) {
         brake = FailedAuthBrake(limit: limit, window: window, capacity: maxTracked)
@@ -25,7 +31,7 @@ extension AuthState {
     func decisionContext(_ snapshot: ProxySnapshot, digests: SecretDigestMemo, clock: EventLoop) -> DecisionContext {
         DecisionContext(
             policy: snapshot.policy, table: snapshot.table, apiKeyHeader: snapshot.config.apiKeyHeader, brake: brake,
-            lastUse: lastUse, crypt: crypt, now: Date(timeIntervalSince1970: clock.wallNow),
+            lastUse: lastUse, crypt: LibcryptVerifier(loop: clock), now: Date(timeIntervalSince1970: clock.wallNow),
             monotonicNow: clock.now, digests: digests)
     }
 }
