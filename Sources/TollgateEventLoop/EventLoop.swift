@@ -25,7 +25,7 @@ public final class EventLoop: @unchecked Sendable {
     private var endOfTurnFirst: Unmanaged<Transport>?
     private var endOfTurnLast: Unmanaged<Transport>?
     private var endOfTurnEvent: OpaquePointer?
-    /// The clocks as read once in the current callback (`now`, `wallNow`); `callbackStarted` forgets them.
+    /// The clocks as read once in the current callback (`now`, `wallNow`); `forgetClock` forgets them.
     private var cachedNow = 0.0
     private var cachedWall = 0.0
     private var nowValid = false
@@ -50,13 +50,11 @@ public final class EventLoop: @unchecked Sendable {
         return cachedWall
     }
 
-    /// Forgets the clocks read so far, after work that may have taken long (a crypt(3) check). Loop thread only.
-    public func clockMayHaveMoved() { callbackStarted() }
-
     /// Forgets the clocks read so far: every C callback into this module calls it first, so that no value read
-    /// before the loop waited in epoll is used after it. Loop thread only.
+    /// before the loop waited in epoll is used after it, and so does work that may take long (a crypt(3) check).
+    /// Loop thread only.
     @inline(__always)
-    func callbackStarted() {
+    public func forgetClock() {
         nowValid = false
         wallValid = false
     }
@@ -77,13 +75,13 @@ public final class EventLoop: @unchecked Sendable {
         guard wakeFD >= 0 else { fatalError("eventfd failed: errno \(tollgate_errno())") }
         wakeEvent = event_new(base, wakeFD, Int16(EV_READ | EV_PERSIST), { _, _, arg in
             let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue()
-            loop.callbackStarted()
+            loop.forgetClock()
             loop.runPending()
         }, Unmanaged.passUnretained(self).toOpaque())
         event_add(wakeEvent, nil)
         endOfTurnEvent = tollgate_evtimer_new(base, { _, _, arg in
             let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeUnretainedValue()
-            loop.callbackStarted()
+            loop.forgetClock()
             loop.runEndOfTurn()
         }, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -205,19 +203,18 @@ public final class EventLoop: @unchecked Sendable {
 /// Wall-clock readings (CLOCK_REALTIME) in seconds since the Unix epoch.
 public enum WallClock {
     /// Seconds since 1970-01-01T00:00:00Z.
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    public static func now() -> Double { Monotonic.seconds(CLOCK_REALTIME) }
 }
 
 /// Monotonic clock readings in seconds.
 public enum Monotonic {
     /// Seconds since an arbitrary fixed point.
-    public static func now() -> Double {
+    public static func now() -> Double { seconds(CLOCK_MONOTONIC) }
+
+    /// `clock`'s reading in seconds.
+    fileprivate static func seconds(_ clock: clockid_t) -> Double {
         var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+        clock_gettime(clock, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
@@ -247,7 +244,7 @@ final class LoopTimer {
         self.loop = loop
         event = tollgate_evtimer_new(loop.base, { _, _, arg in
             let timer = Unmanaged<LoopTimer>.fromOpaque(arg!).takeUnretainedValue()
-            timer.loop.callbackStarted()
+            timer.loop.forgetClock()
             timer.fired()
         }, Unmanaged.passUnretained(self).toOpaque())
     }

@@ -92,7 +92,7 @@ public final class Listener {
         if let balancer { slot = balancer.register(loop: loop, listener: self) }
         evconnlistener_set_cb(made, { _, fd, sa, _, arg in
             let listener = Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue()
-            listener.loop.callbackStarted()
+            listener.loop.forgetClock()
             listener.accepted(fd: fd, sa: sa)
         }, Unmanaged.passUnretained(self).toOpaque())
         // libevent calls this for every accept() error but EINTR/EAGAIN/ECONNABORTED and leaves the listener
@@ -101,7 +101,7 @@ public final class Listener {
         evconnlistener_set_error_cb(made) { _, arg in
             let error = tollgate_errno()
             let listener = Unmanaged<Listener>.fromOpaque(arg!).takeUnretainedValue()
-            listener.loop.callbackStarted()
+            listener.loop.forgetClock()
             listener.acceptFailed(errno: error)
         }
     }

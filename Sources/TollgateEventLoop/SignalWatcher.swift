@@ -14,7 +14,7 @@ public final class SignalWatcher {
         for s in signals {
             if let ev = tollgate_evsignal_new(loop.base, s, { fd, _, arg in
                 let watcher = Unmanaged<SignalWatcher>.fromOpaque(arg!).takeUnretainedValue()
-                watcher.loop.callbackStarted()
+                watcher.loop.forgetClock()
                 watcher.handler(Int32(fd))
             }, Unmanaged.passUnretained(self).toOpaque()) {
                 event_add(ev, nil)

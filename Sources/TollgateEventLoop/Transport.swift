@@ -37,11 +37,10 @@ final class Transport {
     let output: OpaquePointer
     private var readEvent: OpaquePointer?
     private var writeEvent: OpaquePointer?
-    /// The loop whose end-of-turn pass runs `runDeferred` and whose scratch buffer takes small reads (plain
-    /// sockets; nil for TLS). Held strongly: a loop outlives its transports.
-    private let loop: EventLoop?
-    /// The loop the transport's events run on (plain and TLS): its callbacks start its clock afresh.
-    private let home: EventLoop
+    /// The loop the transport's events run on: its callbacks forget the loop's clock first; for plain sockets
+    /// its end-of-turn pass runs `runDeferred` and its scratch buffer takes small reads. Held strongly: a loop
+    /// outlives its transports.
+    private let loop: EventLoop
     /// The next entry in the loop's end-of-turn list (`EventLoop.atEndOfTurn`).
     var nextAtEndOfTurn: Unmanaged<Transport>?
     private var writeRegistered = false
@@ -77,7 +76,6 @@ final class Transport {
         backend = .socket(fd: fd)
         self.delegate = delegate
         self.loop = loop
-        home = loop
         input = evbuffer_new()
         output = evbuffer_new()
         setUpSocketEvents(loop: loop, fd: fd)
@@ -87,8 +85,7 @@ final class Transport {
     init(tls bev: OpaquePointer, loop: EventLoop, delegate: TransportDelegate) {
         backend = .tls(bev)
         self.delegate = delegate
-        self.loop = nil
-        home = loop
+        self.loop = loop
         input = bufferevent_get_input(bev)
         output = bufferevent_get_output(bev)
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -137,7 +134,7 @@ final class Transport {
     @inline(__always)
     private static func called(_ arg: UnsafeMutableRawPointer?) -> Transport {
         let t = Unmanaged<Transport>.fromOpaque(arg!).takeUnretainedValue()
-        t.home.callbackStarted()
+        t.loop.forgetClock()
         return t
     }
 
@@ -274,9 +271,8 @@ final class Transport {
     /// space would allocate and free for every exchange. Large transfers read into reserved space directly (no
     /// copy); a read that fills the scratch is followed by reads into reserved space.
     private func readOnce(_ fd: Int32, _ want: Int) -> (Int, Bool) {
-        if lastBurstSmall, let scratch = loop?.readScratch, want == Transport.firstReadSize,
-            evbuffer_get_length(input) == 0
-        {
+        if lastBurstSmall, want == Transport.firstReadSize, evbuffer_get_length(input) == 0 {
+            let scratch = loop.readScratch
             let got = recv(fd, scratch, Transport.scratchSize, 0)
             if got <= 0 { return (got, false) }
             if evbuffer_add(input, scratch, got) != 0 { return (-2, false) }
@@ -325,7 +321,7 @@ final class Transport {
     }
 
     private func scheduleDeferred() {
-        guard !deferredScheduled, let loop else { return }
+        guard !deferredScheduled else { return }
         deferredScheduled = true
         loop.atEndOfTurn(self)
     }
