@@ -54,7 +54,10 @@ while kill -0 $(pgrep -f "callgrind-out-file=$W" | head -1) 2>/dev/null; do slee
 REQ=$(awk '/requests in/ {print $1}' $W/wrk.out)
 if [ -n "$KEEP" ]; then cp $W/cg.out "$KEEP"; fi
 TOTAL=$(callgrind_annotate $W/cg.out 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
+LOOP=$(callgrind_annotate --inclusive=yes $W/cg.out 2>/dev/null | awk '/TollgateEventLoop0bC0C3runyyF/ {gsub(",","",$1); print $1; exit}')
 echo "requests: $REQ   instructions: $TOTAL   per request: $((TOTAL / REQ))"
+# Without start-up and shutdown (config load, dynamic linking), which the total spreads over the requests.
+echo "in the worker's loop per request: $((LOOP / REQ))"
 echo "--- self"
 callgrind_annotate --inclusive=no $W/cg.out 2>/dev/null | sed -n '/file:function/,$p' | sed -n 3,30p | cut -c1-160
 echo "--- inclusive (tollgate's own functions)"

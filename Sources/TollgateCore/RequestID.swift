@@ -21,15 +21,21 @@ public enum RequestID {
     public static func generate() -> String {
         let (high, low) = RandomPool.local.next128()
         return String(unsafeUninitializedCapacity: 32) { buffer in
+            // Arithmetic rather than a table: no global to reach and no bounds check per digit.
+            @inline(__always) func hex(_ nibble: UInt64) -> UInt8 {
+                let n = UInt8(truncatingIfNeeded: nibble & 0xf)
+                return n < 10 ? 48 &+ n : 87 &+ n
+            }
+            guard let base = buffer.baseAddress else { return 0 }
             for index in 0..<16 {
-                buffer[index] = digits[Int(high >> UInt64(60 - 4 * index) & 0xf)]
-                buffer[16 + index] = digits[Int(low >> UInt64(60 - 4 * index) & 0xf)]
+                let shift = UInt64(60 - 4 * index)
+                base[index] = hex(high >> shift)
+                base[16 + index] = hex(low >> shift)
             }
             return 32
         }
     }
 
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 /// A buffer of bytes from the kernel's CSPRNG (/dev/urandom, kept open), fetched 4 KiB at a time (one read per

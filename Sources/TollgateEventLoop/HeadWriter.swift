@@ -1,9 +1,20 @@
+private import CLibevent
+
 /// Serialises heads tollgate writes; values come from parsed fields, so they are already free of CR/LF/NUL.
 package enum HeadWriter {
     /// `METHOD target HTTP/1.1` + headers + framing + blank line.
     package static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool) -> [UInt8] {
+        var bytes: [UInt8] = []
+        request(r, contentLength: contentLength, chunked: chunked, into: &bytes)
+        return bytes
+    }
+
+    /// The same written over `bytes`, whose storage is reused when it is large enough (a connection keeps one
+    /// array for its upstream request heads: no allocation per request once it has grown).
+    package static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool,
+                                into bytes: inout [UInt8]) {
         let capacity = r.method.utf8.count + r.target.utf8.count + 64 + fieldsSize(r.headers)
-        return ByteSink.make(capacity: capacity) { out in
+        ByteSink.fill(&bytes, capacity: capacity) { out in
             out.string(r.method)
             out.byte(32)
             out.string(r.target)
@@ -23,25 +34,47 @@ package enum HeadWriter {
     static func proxiedResponse(status: Int, reason: String, upstreamHead: UnsafeRawBufferPointer,
                                 lines: ResponseLines? = nil, contentLength: Int64?, chunked: Bool,
                                 connection: ConnectionField) -> [UInt8] {
-        ByteSink.make(capacity: 96 + reason.utf8.count + upstreamHead.count) { out in
-            out.literal("HTTP/1.1 ")
-            out.status(status)
-            out.byte(32)
-            out.string(reason)
-            out.crlf()
-            if let lines {
-                ResponseHeaderFilter.copy(upstreamHead, lines: lines, to: &out)
-            } else {
-                ResponseHeaderFilter.copy(upstreamHead, to: &out)
-            }
-            out.framing(contentLength: contentLength, chunked: chunked)
-            switch connection {
-            case .none: break
-            case .close: out.literal("Connection: close\r\n")
-            case .keepAlive: out.literal("Connection: keep-alive\r\n")
-            }
-            out.crlf()
+        ByteSink.make(capacity: proxiedResponseCapacity(reason: reason, upstreamHead: upstreamHead)) { out in
+            proxiedResponse(status: status, reason: reason, upstreamHead: upstreamHead, lines: lines,
+                            contentLength: contentLength, chunked: chunked, connection: connection, to: &out)
         }
+    }
+
+    /// The same appended to an evbuffer in place (reserved space, no array in between); false when libevent
+    /// could not reserve the space.
+    static func appendProxiedResponse(to buffer: OpaquePointer, status: Int, reason: String,
+                                      upstreamHead: UnsafeRawBufferPointer, lines: ResponseLines?,
+                                      contentLength: Int64?, chunked: Bool, connection: ConnectionField) -> Bool {
+        ByteSink.append(to: buffer, capacity: proxiedResponseCapacity(reason: reason, upstreamHead: upstreamHead)) {
+            proxiedResponse(status: status, reason: reason, upstreamHead: upstreamHead, lines: lines,
+                            contentLength: contentLength, chunked: chunked, connection: connection, to: &$0)
+        }
+    }
+
+    private static func proxiedResponseCapacity(reason: String, upstreamHead: UnsafeRawBufferPointer) -> Int {
+        96 + reason.utf8.count + upstreamHead.count
+    }
+
+    private static func proxiedResponse(status: Int, reason: String, upstreamHead: UnsafeRawBufferPointer,
+                                        lines: ResponseLines?, contentLength: Int64?, chunked: Bool,
+                                        connection: ConnectionField, to out: inout ByteSink) {
+        out.literal("HTTP/1.1 ")
+        out.status(status)
+        out.byte(32)
+        out.string(reason)
+        out.crlf()
+        if let lines {
+            ResponseHeaderFilter.copy(upstreamHead, lines: lines, to: &out)
+        } else {
+            ResponseHeaderFilter.copy(upstreamHead, to: &out)
+        }
+        out.framing(contentLength: contentLength, chunked: chunked)
+        switch connection {
+        case .none: break
+        case .close: out.literal("Connection: close\r\n")
+        case .keepAlive: out.literal("Connection: keep-alive\r\n")
+        }
+        out.crlf()
     }
 
     /// Status line + headers (framing and Connection included by the caller) + blank line: tollgate's own answers.
@@ -86,11 +119,34 @@ struct ByteSink {
 
     /// An array of at most `capacity` bytes, filled by `body`.
     static func make(capacity: Int, _ body: (inout ByteSink) -> Void) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+        var bytes: [UInt8] = []
+        fill(&bytes, capacity: capacity, body)
+        return bytes
+    }
+
+    /// Replaces `bytes` with at most `capacity` bytes filled by `body`, in its own storage when that is unique
+    /// and large enough. (Not `[UInt8](unsafeUninitializedCapacity:)`: that path is generic in the standard
+    /// library and looked up the array's type metadata at run time on every call, about 500 instructions.)
+    static func fill(_ bytes: inout [UInt8], capacity: Int, _ body: (inout ByteSink) -> Void) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: repeatElement(0, count: capacity))
+        let count = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
             var sink = ByteSink(base: buffer.baseAddress!, capacity: capacity)
             body(&sink)
-            initialized = sink.count
+            return sink.count
         }
+        bytes.removeLast(capacity - count)
+    }
+
+    /// Appends at most `capacity` bytes filled by `body` to an evbuffer, written in place into space reserved
+    /// in one extent. False (nothing added) when the space cannot be reserved.
+    static func append(to buffer: OpaquePointer, capacity: Int, _ body: (inout ByteSink) -> Void) -> Bool {
+        var vec = iovec()
+        guard evbuffer_reserve_space(buffer, capacity, &vec, 1) == 1, let base = vec.iov_base else { return false }
+        var sink = ByteSink(base: base.assumingMemoryBound(to: UInt8.self), capacity: capacity)
+        body(&sink)
+        vec.iov_len = sink.count
+        return evbuffer_commit_space(buffer, &vec, 1) == 0
     }
 
     @inline(__always)

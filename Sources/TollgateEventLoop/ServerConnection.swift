@@ -389,17 +389,21 @@ public final class ServerConnection {
     /// Forwards the current request through `pool`; `completion` runs once when the exchange ends.
     public func proxy(_ request: UpstreamRequest, via pool: UpstreamPool,
                       completion: @escaping (ExchangeResult) -> Void) {
-        guard machine.state == .exchanging, let head = requestHead else { return }
+        // The facts read one by one: binding the whole head copied (and retained) its Strings and header list.
+        guard machine.state == .exchanging, requestHead != nil else { return }
+        let chunked = requestHead?.isChunked ?? false
+        let hasBody = requestHead?.hasBody ?? false
+        let wantsContinue = requestHead?.wantsContinue ?? false
         self.completion = completion
         self.pool = pool
         sink = .upstream
-        upstreamRequest = HeadWriter.request(
-            request, contentLength: head.isChunked ? nil : head.contentLength, chunked: head.isChunked)
-        retryable = request.isIdempotent && !head.hasBody
+        HeadWriter.request(request, contentLength: chunked ? nil : requestHead?.contentLength, chunked: chunked,
+                           into: &upstreamRequest)
+        retryable = request.isIdempotent && !hasBody
         upstreamStart = loop.now
         let up = pool.acquire()
         attach(up)
-        if head.wantsContinue && !machine.requestDone {
+        if wantsContinue && !machine.requestDone {
             let cont = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
             cont.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }
         }
@@ -574,11 +578,10 @@ public final class ServerConnection {
         if !machine.requestDone && !upstreamKeepsOpen { close = true }
         let connection: HeadWriter.ConnectionField = close ? .close : (client11 ? .none : .keepAlive)
         closeAfterResponse = close
-        let bytes = HeadWriter.proxiedResponse(status: status, reason: reason, upstreamHead: upstreamHead,
-                                               lines: lines, contentLength: contentLength, chunked: chunked,
-                                               connection: connection)
         if !isClosed {
-            bytes.withUnsafeBytes { _ = evbuffer_add(transport.output, $0.baseAddress, $0.count) }
+            _ = HeadWriter.appendProxiedResponse(
+                to: transport.output, status: status, reason: reason, upstreamHead: upstreamHead, lines: lines,
+                contentLength: contentLength, chunked: chunked, connection: connection)
         }
         self.status = status
         responseStarted = true

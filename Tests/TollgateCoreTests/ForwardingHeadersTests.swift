@@ -285,6 +285,11 @@ struct RequestIDTests {
             seen.insert(id)
         }
         #expect(seen.count == 1000)
+        // Every digit turns up at every place: no nibble is stuck or mapped twice.
+        for place in 0..<32 {
+            let used = Set(seen.map { Array($0.utf8)[place] })
+            #expect(used == Set("0123456789abcdef".utf8), "place \(place)")
+        }
     }
 
     @Test("ids made on many threads at once (each with its own pool, past several refills) are all different")

@@ -5,6 +5,17 @@ import Testing
 
 @Suite("Credential.parse")
 struct CredentialTests {
+    @Test("b64token bytes are exactly RFC 6750's set: ALPHA / DIGIT / - . _ ~ + /")
+    func b64TokenBytes() {
+        let extra = Set("-._~+/".utf8)
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let grammar = (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte)
+                || (0x30...0x39).contains(byte) || extra.contains(byte)
+            #expect(Credential.isB64TokenByte(byte) == grammar, "byte \(value)")
+        }
+    }
+
     private func b64(_ text: String) -> String {
         Data(text.utf8).base64EncodedString()
     }
