@@ -23,20 +23,22 @@ let package = Package(
         // libevent and OpenSSL in ONE module: two modules clash on fd_set (NOTES-libevent.md).
         .systemLibrary(name: "CLibevent", path: "Sources/CLibevent"),
         .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
+        // Header fields as bytes (HeaderBlock): shared by the pure logic and the event layer, imports nothing.
+        .target(name: "TollgateHeaders", swiftSettings: strict),
         .target(
             name: "TollgateCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["TollgateHeaders", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
             name: "TollgateEventLoop",
-            dependencies: ["CLibevent", "CHTTPParser"],
+            dependencies: ["TollgateHeaders", "CLibevent", "CHTTPParser"],
             swiftSettings: strict
         ),
         .target(
             name: "TollgateProxy",
             dependencies: [
-                "TollgateCore", "TollgateEventLoop",
+                "TollgateCore", "TollgateEventLoop", "TollgateHeaders",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -61,8 +63,10 @@ let package = Package(
         .executableTarget(
             name: "tollgate-fuzz", dependencies: ["TollgateFuzzing", "CLibFuzzer"], swiftSettings: strict
         ),
-        .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore"], swiftSettings: strict),
-        .testTarget(name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop"], swiftSettings: strict),
+        .testTarget(name: "TollgateCoreTests", dependencies: ["TollgateCore", "TollgateHeaders"], swiftSettings: strict),
+        .testTarget(
+            name: "TollgateEventLoopTests", dependencies: ["TollgateEventLoop", "TollgateHeaders"],
+            swiftSettings: strict),
         .testTarget(name: "TollgateProxyTests", dependencies: ["TollgateProxy"], swiftSettings: strict),
         .testTarget(name: "TollgateFuzzingTests", dependencies: ["TollgateFuzzing"], swiftSettings: strict),
         .testTarget(name: "TollgateIntegrationTests", dependencies: [], exclude: ["Fixtures"], swiftSettings: strict),

@@ -1,3 +1,5 @@
+import TollgateHeaders
+
 /// Builds the header list the upstream receives (SPEC section 6; SECURITY-LESSONS "Identity headers").
 ///
 /// Order of work, which is what makes it safe:
@@ -48,57 +50,57 @@ public enum ForwardingHeaders {
 
     /// Builds the upstream headers for one request. Pure and thread-safe.
     public static func build(_ input: ForwardingInput) -> ForwardingResult {
-        build(headers: input.headers, peerAddress: input.peerAddress, peerIsTrusted: input.peerIsTrusted,
+        build(fields: HeaderBlock(input.headers), peerAddress: input.peerAddress, peerIsTrusted: input.peerIsTrusted,
               trustedProxies: input.trustedProxies, scheme: input.scheme,
               strippedNames: HeaderNameSet(input.strippedNames), identity: input.identity, upstreamHost: nil,
               extraCapacity: 0)
     }
 
-    /// The same with the input's fields as arguments and the stripped names as a `HeaderNameSet` (the request
-    /// path passes its snapshot's values as they are: gathering them into a struct retained each one). Names are
-    /// read in place as bytes. `upstreamHost`: when set, the list starts with `Host:` the client's Host value, or
-    /// this one when the client sent none. `extraCapacity`: room for headers the caller appends afterwards.
+    /// The same with the client's fields as a `HeaderBlock` (the request path's form: a kept field is one copy of
+    /// its line, and no field becomes a String unless a rule reads its value) and the stripped names as a
+    /// `HeaderNameSet`. `upstreamHost`: when set, the block starts with `Host:` the client's Host value, or this
+    /// one when the client sent none. `extraCapacity`: room for headers the caller appends afterwards.
     public static func build(
-        headers: HeaderList, peerAddress: String, peerIsTrusted: Bool, trustedProxies: [CIDR], scheme: String,
-        strippedNames: HeaderNameSet, identity: HeaderList, upstreamHost: String?, extraCapacity: Int
+        fields headers: HeaderBlock, peerAddress: String, peerIsTrusted: Bool, trustedProxies: [CIDR],
+        scheme: String, strippedNames: HeaderNameSet, identity: HeaderList, upstreamHost: String?, extraCapacity: Int
     ) -> ForwardingResult {
         var listed = HeaderNameSet()  // names listed in `Connection:`
         var host: String?
-        var output: HeaderList = []
-        output.reserveCapacity(headers.count + 5 + identity.count + extraCapacity)
+        // Room for the kept lines, the five lines added here (an X-Forwarded-For chain can make them longer: the
+        // block then grows) and the caller's.
+        var output = HeaderBlock(capacity: headers.byteCount + 256 + 128 * extraCapacity,
+                                 fields: headers.count + 5 + identity.count + extraCapacity)
         var forwardedFor: [String] = []
         var forwardedProto: [String] = []
         var forwardedHost: [String] = []
         var requestIDs: [String] = []
-        headers.withUnsafeBufferPointer { fields in
-            for i in fields.indices {
-                switch HeaderName.withBytes(fields[i].name, kind(of:)) {
-                case .connection: listed.insertList(fields[i].value)
-                case .host: if host == nil { host = fields[i].value }
+        for i in 0..<headers.count {
+            switch headers.withName(i, kind(of:)) {
+            case .connection: listed.insertList(headers.value(i))
+            case .host: if host == nil { host = headers.value(i) }
+            default: break
+            }
+        }
+        if let upstreamHost { output.append(literal: "Host", value: host ?? upstreamHost) }
+        for i in 0..<headers.count {
+            let rule = headers.withName(i) { name -> Kind? in
+                let kind = kind(of: name)
+                switch kind {
+                case .removed, .connection, .host: return nil
                 default: break
                 }
+                if strippedNames.contains(name) || listed.contains(name) { return nil }
+                // Only the exact (hyphenated) spelling is read; `X_Forwarded_For` is dropped unread.
+                if kind != .other && name.contains(UInt8(ascii: "_")) { return .removed }
+                return kind
             }
-            if let upstreamHost { output.append((name: "Host", value: host ?? upstreamHost)) }
-            for i in fields.indices {
-                let rule = HeaderName.withBytes(fields[i].name) { name -> Kind? in
-                    let kind = kind(of: name)
-                    switch kind {
-                    case .removed, .connection, .host: return nil
-                    default: break
-                    }
-                    if strippedNames.contains(name) || listed.contains(name) { return nil }
-                    // Only the exact (hyphenated) spelling is read; `X_Forwarded_For` is dropped unread.
-                    if kind != .other && name.contains(UInt8(ascii: "_")) { return .removed }
-                    return kind
-                }
-                switch rule {
-                case nil, .removed?: continue
-                case .forwardedFor?: forwardedFor.append(fields[i].value)
-                case .forwardedProto?: forwardedProto.append(fields[i].value)
-                case .forwardedHost?: forwardedHost.append(fields[i].value)
-                case .requestID?: requestIDs.append(fields[i].value)
-                default: output.append(fields[i])
-                }
+            switch rule {
+            case nil, .removed?: continue
+            case .forwardedFor?: forwardedFor.append(headers.value(i))
+            case .forwardedProto?: forwardedProto.append(headers.value(i))
+            case .forwardedHost?: forwardedHost.append(headers.value(i))
+            case .requestID?: requestIDs.append(headers.value(i))
+            default: output.append(headers, field: i)
             }
         }
 
@@ -108,19 +110,19 @@ public enum ForwardingHeaders {
             peer: peer, peerTrusted: trusted, forwardedFor: forwardedFor, trusted: trustedProxies)
         // Appended to only when every element parses; else replaced (SPEC section 2).
         if trusted, ClientAddress.parseChain(forwardedFor) != nil {
-            output.append(("X-Forwarded-For", forwardedFor.joined(separator: ", ") + ", " + peer))
+            output.append(literal: "X-Forwarded-For", value: forwardedFor.joined(separator: ", ") + ", " + peer)
         } else {
-            output.append(("X-Forwarded-For", peer))
+            output.append(literal: "X-Forwarded-For", value: peer)
         }
         if trusted && !forwardedProto.isEmpty {
-            output.append(("X-Forwarded-Proto", forwardedProto.joined(separator: ", ")))
+            output.append(literal: "X-Forwarded-Proto", value: forwardedProto.joined(separator: ", "))
         } else {
-            output.append(("X-Forwarded-Proto", scheme))
+            output.append(literal: "X-Forwarded-Proto", value: scheme)
         }
         if trusted && !forwardedHost.isEmpty {
-            output.append(("X-Forwarded-Host", forwardedHost.joined(separator: ", ")))
+            output.append(literal: "X-Forwarded-Host", value: forwardedHost.joined(separator: ", "))
         } else if let host {
-            output.append(("X-Forwarded-Host", host))
+            output.append(literal: "X-Forwarded-Host", value: host)
         }
         let requestID: String
         if requestIDs.count == 1 && RequestID.isAcceptable(requestIDs[0]) {
@@ -128,8 +130,8 @@ public enum ForwardingHeaders {
         } else {
             requestID = RequestID.generate()
         }
-        output.append(("X-Request-Id", requestID))
-        output.append(contentsOf: identity)
-        return ForwardingResult(headers: output, requestID: requestID, clientAddress: clientAddress, host: host)
+        output.append(literal: "X-Request-Id", value: requestID)
+        for field in identity { output.append(name: field.name, value: field.value) }
+        return ForwardingResult(fields: output, requestID: requestID, clientAddress: clientAddress, host: host)
     }
 }

@@ -1,3 +1,5 @@
+import TollgateHeaders
+
 /// What `ForwardingHeaders.build` needs to know about one request.
 public struct ForwardingInput: Sendable {
     /// Headers as received, in order, duplicates kept.
@@ -39,7 +41,7 @@ public struct ForwardingInput: Sendable {
 public struct ForwardingResult: Sendable {
     /// Headers to send upstream: no framing or hop-by-hop headers, no Host unless `upstreamHost` asked for one
     /// first; `X-Forwarded-*`, `X-Request-Id` and identity set.
-    public var headers: HeaderList
+    public var fields: HeaderBlock
     /// The `X-Request-Id` sent upstream (for the access log and error bodies).
     public var requestID: String
     /// The client IP per the `trusted_proxies` rule.
@@ -47,9 +49,12 @@ public struct ForwardingResult: Sendable {
     /// The received `Host` value, for the upstream `Host` header; nil when the client sent none.
     public var host: String?
 
+    /// The headers as Strings.
+    public var headers: HeaderList { fields.list }
+
     /// Creates a result.
-    public init(headers: HeaderList, requestID: String, clientAddress: String, host: String?) {
-        self.headers = headers
+    public init(fields: HeaderBlock, requestID: String, clientAddress: String, host: String?) {
+        self.fields = fields
         self.requestID = requestID
         self.clientAddress = clientAddress
         self.host = host

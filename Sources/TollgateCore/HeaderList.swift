@@ -1,2 +1,4 @@
+import TollgateHeaders
+
 /// Header fields as name/value pairs in wire order, duplicates kept.
-public typealias HeaderList = [(name: String, value: String)]
+public typealias HeaderList = HeaderFieldList

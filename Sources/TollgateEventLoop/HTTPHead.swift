@@ -1,5 +1,7 @@
+import TollgateHeaders
+
 /// Header fields in wire order, duplicates kept.
-public typealias HTTPHeaderList = [(name: String, value: String)]
+public typealias HTTPHeaderList = HeaderFieldList
 
 /// A request head that passed tollgate's strict checks and the C parser.
 public struct HTTPRequestHead: Sendable {
@@ -9,8 +11,8 @@ public struct HTTPRequestHead: Sendable {
     public var target: String
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     public var versionMinor: Int
-    /// Headers as received, in order.
-    public var headers: HTTPHeaderList
+    /// Headers as received, in order, as bytes (what the request path reads).
+    public var fields: HeaderBlock
     /// Declared body length; nil when there is no Content-Length.
     public var contentLength: Int64?
     /// True when the body uses `Transfer-Encoding: chunked`.
@@ -28,9 +30,15 @@ public struct HTTPRequestHead: Sendable {
     /// which would take it for the response and the real response for the next one.
     public var wantsContinue: Bool { expectsContinue && versionMinor >= 1 }
 
+    /// Headers as received, in order, as Strings (made on each use; set: the fields are replaced).
+    public var headers: HTTPHeaderList {
+        get { fields.list }
+        set { fields = HeaderBlock(newValue) }
+    }
+
     /// The value of the first header named `name` (case-insensitive).
     public func firstValue(_ name: String) -> String? {
-        for field in headers where field.name.caseInsensitiveEquals(name) { return field.value }
+        for i in 0..<fields.count where fields.name(i).caseInsensitiveEquals(name) { return fields.value(i) }
         return nil
     }
 }
@@ -42,13 +50,21 @@ public struct UpstreamRequest: Sendable {
     /// Origin-form target: the normalised path plus `?query` when there is one.
     public var target: String
     /// Headers to send, without framing headers (the connection adds Content-Length or chunked itself).
-    public var headers: HTTPHeaderList
+    public var fields: HeaderBlock
+
+    /// The headers as Strings.
+    public var headers: HTTPHeaderList { fields.list }
 
     /// Memberwise initialiser.
-    public init(method: String, target: String, headers: HTTPHeaderList) {
+    public init(method: String, target: String, fields: HeaderBlock) {
         self.method = method
         self.target = target
-        self.headers = headers
+        self.fields = fields
+    }
+
+    /// The same with the headers as Strings.
+    public init(method: String, target: String, headers: HTTPHeaderList) {
+        self.init(method: method, target: target, fields: HeaderBlock(headers))
     }
 
     /// True for methods that may be retried on a fresh connection (RFC 9110 §9.2.2).

@@ -1,4 +1,5 @@
 import Glibc
+import TollgateHeaders
 
 /// Why a request head was refused before the C parser saw it.
 public enum HeadError: Error, Sendable, Equatable {
@@ -45,8 +46,8 @@ public struct HeadFacts: Sendable, Equatable {
     public var keepAlive: Bool { versionMinor >= 1 ? !connectionClose : connectionKeepAlive }
 }
 
-/// A request head read by `HeadScanner.parseRequest`: the strict checks of `validate` passed, and the fields
-/// are Strings.
+/// A request head read by `HeadScanner.parseRequest`: the strict checks of `validate` passed; the method and
+/// target are Strings and the fields a `HeaderBlock`.
 public struct ScannedRequest: Sendable {
     /// The method token, one http-parser knows (`HeadScanner.isKnownMethod`).
     public var method: String
@@ -55,7 +56,10 @@ public struct ScannedRequest: Sendable {
     /// Framing and connection facts.
     public var facts: HeadFacts
     /// Fields in wire order, values without surrounding blanks.
-    public var headers: HTTPHeaderList
+    public var fields: HeaderBlock
+
+    /// The fields as Strings.
+    public var headers: HTTPHeaderList { fields.list }
 }
 
 /// Receives each field of a head while it is validated; returns an error to refuse the head.
@@ -80,43 +84,18 @@ private struct NoFields: FieldVisitor {
     { nil }
 }
 
-/// Keeps every field as Strings; a value that is not UTF-8 refuses the head.
+/// Keeps every field in a `HeaderBlock`; a value that is not UTF-8 refuses the head.
 private struct CollectFields: FieldVisitor {
-    var list: HTTPHeaderList = []
+    var block: HeaderBlock
 
     mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, known: KnownField)
         -> HeadError?
     {
-        let text: String
-        if HeadScanner.isASCII(value) {
-            text = String(decoding: value, as: UTF8.self)  // ASCII is UTF-8: no validation to pay for
-        } else {
-            guard let valid = String(validating: value, as: UTF8.self) else { return .invalidValueChar }
-            text = valid
+        if !HeadScanner.isASCII(value) {  // ASCII is UTF-8: nothing to check
+            guard String(validating: value, as: UTF8.self) != nil else { return .invalidValueChar }
         }
-        list.append((name: Self.commonName(name) ?? String(decoding: name, as: UTF8.self), value: text))
+        block.append(name: name, value: value)
         return nil
-    }
-
-    /// The usual request field names in their usual spelling, as literals: a name that matches one byte for
-    /// byte is not made into a new String. Any other spelling is kept as sent.
-    @inline(__always)
-    private static func commonName(_ name: UnsafeRawBufferPointer) -> String? {
-        switch name.count {
-        case 4: return equals(name, "Host") ? "Host" : nil
-        case 6: return equals(name, "Accept") ? "Accept" : nil
-        case 10: return equals(name, "User-Agent") ? "User-Agent" : nil
-        case 12: return equals(name, "Content-Type") ? "Content-Type" : nil
-        case 13: return equals(name, "Authorization") ? "Authorization" : nil
-        case 14: return equals(name, "Content-Length") ? "Content-Length" : nil
-        case 15: return equals(name, "Accept-Encoding") ? "Accept-Encoding" : nil
-        default: return nil
-        }
-    }
-
-    @inline(__always)
-    private static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
     }
 }
 
@@ -177,14 +156,15 @@ public enum HeadScanner {
         return scanRequest(bytes, maxHeaders: maxHeaders, fields: &none).map(\.facts)
     }
 
-    /// Validates a complete request head like `validate` and reads it: method, target and fields as Strings.
+    /// Validates a complete request head like `validate` and reads it: method and target as Strings, the fields
+    /// into a `HeaderBlock`.
     /// Also refuses a method http-parser does not know (`.invalidMethod`) and a field value that is not UTF-8
     /// (`.invalidValueChar`), as the server did when http-parser read its heads. One pass over the bytes.
     public static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaders: Int = 128)
         -> Result<ScannedRequest, HeadError>
     {
-        var fields = CollectFields()
-        fields.list.reserveCapacity(16)
+        // The lines are at most as long as the head, each trimmed of blanks and written as `Name: value`.
+        var fields = CollectFields(block: HeaderBlock(capacity: bytes.count, fields: 16))
         let line: RequestLine
         switch scanRequest(bytes, maxHeaders: maxHeaders, fields: &fields) {
         case .failure(let error): return .failure(error)
@@ -194,7 +174,7 @@ public enum HeadScanner {
             return .failure(.invalidMethod)
         }
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[line.target]), as: UTF8.self)
-        return .success(ScannedRequest(method: method, target: target, facts: line.facts, headers: fields.list))
+        return .success(ScannedRequest(method: method, target: target, facts: line.facts, fields: fields.block))
     }
 
     /// Where the parts of a validated request line are.

@@ -13,13 +13,13 @@ package enum HeadWriter {
     /// array for its upstream request heads: no allocation per request once it has grown).
     package static func request(_ r: UpstreamRequest, contentLength: Int64?, chunked: Bool,
                                 into bytes: inout [UInt8]) {
-        let capacity = r.method.utf8.count + r.target.utf8.count + 64 + fieldsSize(r.headers)
+        let capacity = r.method.utf8.count + r.target.utf8.count + 64 + r.fields.byteCount
         ByteSink.fill(&bytes, capacity: capacity) { out in
             out.string(r.method)
             out.byte(32)
             out.string(r.target)
             out.literal(" HTTP/1.1\r\n")
-            out.fields(r.headers)
+            r.fields.withLines { out.bytes($0) }  // the fields' lines, already in wire form
             out.framing(contentLength: contentLength, chunked: chunked)
             out.crlf()
         }
@@ -129,13 +129,14 @@ struct ByteSink {
     /// library and looked up the array's type metadata at run time on every call, about 500 instructions.)
     static func fill(_ bytes: inout [UInt8], capacity: Int, _ body: (inout ByteSink) -> Void) {
         bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: repeatElement(0, count: capacity))
-        let count = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
-            var sink = ByteSink(base: buffer.baseAddress!, capacity: capacity)
-            body(&sink)
-            return sink.count
+        // Written into the array's spare capacity: nothing is zeroed first.
+        bytes.append(addingCapacity: capacity) { output in
+            output.withUnsafeMutableBufferPointer { buffer, initialized in
+                var sink = ByteSink(base: buffer.baseAddress!, capacity: capacity)
+                body(&sink)
+                initialized = sink.count
+            }
         }
-        bytes.removeLast(capacity - count)
     }
 
     /// Appends at most `capacity` bytes filled by `body` to an evbuffer, written in place into space reserved

@@ -279,7 +279,7 @@ public final class ServerConnection {
         evbuffer_drain(input, consumed)
         let head = HTTPRequestHead(
             method: scanned.method, target: scanned.target, versionMinor: facts.versionMinor,
-            headers: scanned.headers, contentLength: facts.contentLength, isChunked: facts.chunked,
+            fields: scanned.fields, contentLength: facts.contentLength, isChunked: facts.chunked,
             keepAlive: facts.keepAlive, expectsContinue: facts.expectsContinue)
         requestHead = head
         resetExchange()

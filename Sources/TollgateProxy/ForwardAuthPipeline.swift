@@ -57,7 +57,7 @@ final class ForwardAuthPipeline: HTTPServerHandler {
                                               forwardedFor: forwardedFor, trusted: snapshot.config.trustedProxies)
         // The same decision as the proxy's (SPEC §9), on the judged method and target.
         let decision = DecisionEngine.decide(
-            DecisionInput(method: judgedMethod, target: judgedTarget, headers: head.headers, client: record.client),
+            DecisionInput(method: judgedMethod, target: judgedTarget, fields: head.fields, client: record.client),
             auth.decisionContext(snapshot, digests: worker.digests, clock: connection.loop))
         if let judged = decision.target { record.path = judged.path }
         record.route = decision.route?.name

@@ -1,5 +1,6 @@
 import TollgateCore
 import TollgateEventLoop
+import TollgateHeaders
 
 /// The one composition site (STYLE rule 3): normalise → match route → authenticate → authorise →
 /// strip/inject headers → forward. Deny by default: no route, no forwarding.
@@ -28,7 +29,7 @@ final class RequestPipeline: HTTPServerHandler {
         let peerTrusted = snapshot.isTrusted(connection.peerAddress)
         // One list, sized once: Host first, the client's fields, X-Forwarded-*/X-Request-Id, then room for identity.
         var forwarding = ForwardingHeaders.build(
-            headers: head.headers, peerAddress: connection.peerAddress, peerIsTrusted: peerTrusted,
+            fields: head.fields, peerAddress: connection.peerAddress, peerIsTrusted: peerTrusted,
             trustedProxies: snapshot.config.trustedProxies, scheme: connection.isTLS ? "https" : "http",
             strippedNames: snapshot.strippedNameSet, identity: [], upstreamHost: snapshot.config.upstream.hostHeader,
             extraCapacity: IdentityHeaders.maxCount)
@@ -39,13 +40,13 @@ final class RequestPipeline: HTTPServerHandler {
         // (1) path checks, (2) route match, (3) public, (4) authenticate, (5) authorise: one decision in Core.
         // What was matched is exactly what is forwarded: the target carried in the decision.
         let decision = DecisionEngine.decide(
-            DecisionInput(method: head.method, target: head.target, headers: head.headers, client: record.client),
+            DecisionInput(method: head.method, target: head.target, fields: head.fields, client: record.client),
             auth.decisionContext(snapshot, digests: worker.digests, clock: loop))
         if let judged = decision.target { record.path = judged.path }
         record.route = decision.route?.name
         let target: NormalizedTarget
-        var headers: HTTPHeaderList = []
-        swap(&headers, &forwarding.headers)  // moved, not copied: appending below then needs no new storage
+        var headers = HeaderBlock()
+        swap(&headers, &forwarding.fields)  // moved, not copied: appending below then needs no new storage
         switch decision {
         case .badRequest:
             log.answer(ErrorResponse.make(400, requestID: record.requestID), record: record, start: start,
@@ -84,12 +85,12 @@ final class RequestPipeline: HTTPServerHandler {
             record.decision = "allow"
             record.account = who.account
             record.tokenID = who.tokenID
-            IdentityHeaders.append(who, names: snapshot.config.identityHeaders, to: &headers)
+            headers.append(contentsOf: identityLines(who, snapshot))
             target = judged
         }
 
         let upstreamTarget = target.query.map { target.path + "?" + $0 } ?? target.path
-        let request = UpstreamRequest(method: head.method, target: upstreamTarget, headers: headers)
+        let request = UpstreamRequest(method: head.method, target: upstreamTarget, fields: headers)
         let log = self.log
         connection.proxy(request, via: worker.pool) { result in
             let r = record
@@ -99,6 +100,19 @@ final class RequestPipeline: HTTPServerHandler {
             r.durationMs = (Monotonic.now() - start) * 1000  // the handover, not this callback's start
             log.write(r)
         }
+    }
+
+    /// The identity header lines of the last identity allowed on this worker, under the snapshot that named them:
+    /// keep-alive clients present the same token request after request, so the lines are made once and then
+    /// copied whole. Held strongly, so a match is the same objects, never a new one at a reused address.
+    private var lastIdentity: (who: Identity, snapshot: ProxySnapshot, lines: HeaderBlock)?
+
+    private func identityLines(_ who: Identity, _ snapshot: ProxySnapshot) -> HeaderBlock {
+        if let last = lastIdentity, last.who === who, last.snapshot === snapshot { return last.lines }
+        var lines = HeaderBlock(capacity: 256, fields: IdentityHeaders.maxCount)
+        IdentityHeaders.append(who, names: snapshot.config.identityHeaders, to: &lines)
+        lastIdentity = (who, snapshot, lines)
+        return lines
     }
 
     func refused(_ error: HeadError, status: Int, rawTarget: String?, on connection: ServerConnection)

@@ -1,3 +1,4 @@
+import TollgateHeaders
 import XCTest
 
 @testable import TollgateEventLoop
@@ -44,7 +45,7 @@ final class SmugglingRegressionTests: XCTestCase {
     func testContinueOnlyForHTTP11() {
         func head(minor: Int, expects: Bool) -> HTTPRequestHead {
             HTTPRequestHead(
-                method: "POST", target: "/", versionMinor: minor, headers: [], contentLength: 5,
+                method: "POST", target: "/", versionMinor: minor, fields: HeaderBlock(), contentLength: 5,
                 isChunked: false, keepAlive: true, expectsContinue: expects)
         }
         XCTAssertTrue(head(minor: 1, expects: true).wantsContinue)

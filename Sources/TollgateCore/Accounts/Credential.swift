@@ -43,6 +43,19 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
         }
     }
 
+    /// The same with the first values read in place as bytes (the request path's form: no String per value).
+    public static func parse(authorizationBytes authorization: UnsafeBufferPointer<UInt8>?, count authorizationCount: Int,
+                             apiKeyBytes apiKey: UnsafeBufferPointer<UInt8>?, count apiKeyCount: Int)
+        -> CredentialParse
+    {
+        switch (authorizationCount, apiKeyCount) {
+        case (0, 0): return .none
+        case (1, 0): return authorization.map(parseAuthorization) ?? .malformed
+        case (0, 1): return apiKey.map(parseAPIKey) ?? .malformed
+        default: return .malformed
+        }
+    }
+
     /// The value is read in place (`Bytes`): only the secret is copied out.
     private static func parseAuthorization(_ value: UnsafeBufferPointer<UInt8>) -> CredentialParse {
         guard value.count <= maxValueBytes else { return .malformed }
@@ -85,11 +98,16 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
     }
 
     /// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-    private static func isB64Token(_ bytes: Bytes) -> Bool {
-        var index = bytes.startIndex
-        while index < bytes.endIndex, isB64TokenByte(bytes[index]) { index += 1 }
-        guard index > bytes.startIndex else { return false }
-        return bytes[index...].allSatisfy { $0 == UInt8(ascii: "=") }
+    private static func isB64Token(_ slice: Bytes) -> Bool {
+        let bytes = UnsafeBufferPointer(rebasing: slice)  // a buffer's subscript, without the slice's range checks
+        var index = 0
+        while index < bytes.count, isB64TokenByte(bytes[index]) { index += 1 }
+        guard index > 0 else { return false }
+        while index < bytes.count {
+            if bytes[index] != UInt8(ascii: "=") { return false }
+            index += 1
+        }
+        return true
     }
 
     /// One character of `b64token` before the `=` padding, from two 64-bit masks (a token is tested byte by byte

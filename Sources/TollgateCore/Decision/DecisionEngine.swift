@@ -22,23 +22,38 @@ public enum DecisionEngine {
     private static func authenticate(
         _ input: DecisionInput, _ ctx: DecisionContext, route: Route, target: NormalizedTarget
     ) -> Decision {
-        // The first value of each and how many there are: no array per request (two of either is malformed).
-        var authorization: String?
+        // Where the first of each is and how many there are: no array and no String per request (two of either
+        // is malformed).
+        let fields = input.fields
+        var authorization = -1
         var authorizationCount = 0
-        var apiKey: String?
+        var apiKey = -1
         var apiKeyCount = 0
-        for header in input.headers {
-            if HeaderName.equalsIgnoringCase(header.name, "authorization") {
-                if authorizationCount == 0 { authorization = header.value }
+        for i in 0..<fields.count {
+            if fields.withName(i, { HeaderName.equalsIgnoringCase($0, "authorization") }) {
+                if authorizationCount == 0 { authorization = i }
                 authorizationCount += 1
-            } else if let key = ctx.apiKeyHeader, HeaderName.equalsIgnoringCase(header.name, key) {
-                if apiKeyCount == 0 { apiKey = header.value }
+            } else if let key = ctx.apiKeyHeader, fields.withName(i, { HeaderName.equalsIgnoringCase($0, key) }) {
+                if apiKeyCount == 0 { apiKey = i }
                 apiKeyCount += 1
             }
         }
+        let presented: CredentialParse
+        switch (authorizationCount, apiKeyCount) {
+        case (1, 0):
+            presented = fields.withValue(authorization) {
+                Credential.parse(authorizationBytes: $0, count: 1, apiKeyBytes: nil, count: 0)
+            }
+        case (0, 1):
+            presented = fields.withValue(apiKey) {
+                Credential.parse(authorizationBytes: nil, count: 0, apiKeyBytes: $0, count: 1)
+            }
+        default:
+            presented = Credential.parse(authorizationBytes: nil, count: authorizationCount, apiKeyBytes: nil,
+                                         count: apiKeyCount)
+        }
         let credential: Credential
-        switch Credential.parse(authorization: authorization, count: authorizationCount, apiKey: apiKey,
-                                count: apiKeyCount) {
+        switch presented {
         case .none:
             return .unauthenticated(route, target, .missing, invalidToken: false)
         case .malformed:
@@ -46,8 +61,8 @@ public enum DecisionEngine {
                 return .rateLimited(route, target, retryAfter: wait)
             }
             ctx.brake.recordFailure(input.client, now: ctx.monotonicNow)
-            let bearer = input.headers.contains {
-                HeaderName.equalsIgnoringCase($0.name, "authorization") && isBearer($0.value)
+            let bearer = (0..<fields.count).contains { i in
+                fields.withName(i, { HeaderName.equalsIgnoringCase($0, "authorization") }) && isBearer(fields.value(i))
             }
             return .unauthenticated(route, target, .malformed, invalidToken: bearer)
         case .credential(let parsed):

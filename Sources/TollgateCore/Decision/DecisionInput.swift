@@ -1,4 +1,5 @@
 import Foundation
+import TollgateHeaders
 
 /// What one request is judged on: for the proxy its own request line and headers, for forward-auth the method
 /// and URI a trusted ingress described, with the credential headers of the auth request itself.
@@ -8,16 +9,21 @@ public struct DecisionInput: Sendable {
     /// The raw request-target, query included; normalised by the engine, never before.
     public var target: String
     /// Headers as received; only `Authorization` and the api-key header are read.
-    public var headers: HeaderList
+    public var fields: HeaderBlock
     /// The client address the failed-auth brake counts against.
     public var client: String
 
     /// Creates the input.
-    public init(method: String, target: String, headers: HeaderList, client: String) {
+    public init(method: String, target: String, fields: HeaderBlock, client: String) {
         self.method = method
         self.target = target
-        self.headers = headers
+        self.fields = fields
         self.client = client
+    }
+
+    /// The same with the headers as Strings.
+    public init(method: String, target: String, headers: HeaderList, client: String) {
+        self.init(method: method, target: target, fields: HeaderBlock(headers), client: client)
     }
 }
 

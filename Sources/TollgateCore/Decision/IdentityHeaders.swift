@@ -1,3 +1,5 @@
+import TollgateHeaders
+
 /// The identity headers sent upstream (proxy) or answered to the ingress (forward-auth), SPEC section 6.
 public enum IdentityHeaders {
     /// User and token id always; groups and roles joined with "," (already sorted and de-duplicated by the
@@ -15,6 +17,14 @@ public enum IdentityHeaders {
         if !identity.groups.isEmpty { list.append((name: names.groups, value: identity.groupsHeader)) }
         if !identity.roles.isEmpty { list.append((name: names.roles, value: identity.rolesHeader)) }
         list.append((name: names.tokenID, value: identity.tokenID))
+    }
+
+    /// The same headers, appended to the proxy's upstream block (sized for them beforehand).
+    public static func append(_ identity: Identity, names: IdentityHeaderNames, to block: inout HeaderBlock) {
+        block.append(name: names.user, value: identity.account)
+        if !identity.groups.isEmpty { block.append(name: names.groups, value: identity.groupsHeader) }
+        if !identity.roles.isEmpty { block.append(name: names.roles, value: identity.rolesHeader) }
+        block.append(name: names.tokenID, value: identity.tokenID)
     }
 
     /// How many headers `append` adds at most.
