@@ -115,11 +115,12 @@ public enum Credential: Sendable, CustomStringConvertible, CustomDebugStringConv
     @inline(__always)
     static func isB64TokenByte(_ byte: UInt8) -> Bool {
         // 0-63: "+" 43, "-" 45, "." 46, "/" 47, "0"-"9" 48-57.
-        let low: UInt64 = 1 << 43 | 1 << 45 | 1 << 46 | 1 << 47 | 0x3ff << 48
+        let low: UInt64 = 0x03ff_e800_0000_0000
         // 64-127: "A"-"Z" 65-90, "_" 95, "a"-"z" 97-122, "~" 126.
-        let high: UInt64 = 0x3ff_ffff << 1 | 1 << 31 | 0x3ff_ffff << 33 | 1 << 62
-        if byte < 64 { return low >> UInt64(byte) & 1 == 1 }
-        if byte < 128 { return high >> UInt64(byte &- 64) & 1 == 1 }
+        let high: UInt64 = 0x47ff_fffe_87ff_fffe
+        // Masking shifts (`&>>`): the amount is below 64 already, so no check for larger ones.
+        if byte < 64 { return low &>> UInt64(byte) & 1 == 1 }
+        if byte < 128 { return high &>> UInt64(byte &- 64) & 1 == 1 }
         return false
     }
 
