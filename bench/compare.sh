@@ -363,22 +363,24 @@ table() {
         function spread(s,  a, n, i, lo, hi) { n = split(s, a, " "); lo = hi = a[1] + 0
             for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
             return (hi - lo) / 2 }
-        { t = $1; rps[t] = rps[t] " " $3; p50[t] = p50[t] " " $4; p99[t] = p99[t] " " $5
+        { t = $1; rps[t] = rps[t] " " $3; p50[t] = p50[t] " " $4; p99[t] = p99[t] " " $5; rr[t, $2] = $3; rounds[$2] = 1
           reqs[t] += $6; non[t] += $7; ec[t] += $8; er[t] += $9; ew[t] += $10; et[t] += $11
           cpu[t] = cpu[t] " " ($6 ? $12 * 1e6 / tck / $6 : 0); usr[t] = usr[t] " " ($6 ? $15 * 1e6 / tck / $6 : 0); pct[t] = pct[t] " " ($12 / tck / $14 * 100)
           upc[t] = upc[t] " " ($6 ? $13 * 1e6 / tck / $6 : 0) }
         END {
-          print "| target | req/s | ± | p50 ms | p99 ms | CPU µs/req | user µs/req | CPU % | upstream µs/req | req/s ×direct | req/s ×haproxy | CPU ×haproxy | non-2xx | socket errors |"
-          print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+          print "| target | req/s | ± | p50 ms | p99 ms | CPU µs/req | user µs/req | CPU % | upstream µs/req | req/s ×direct | req/s ×haproxy | ×haproxy paired | CPU ×haproxy | non-2xx | socket errors |"
+          print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
           n = split(order, ts, " "); d = median(rps["direct"]); h = median(rps["haproxy"]); hc = median(cpu["haproxy"])
           for (i = 1; i <= n; i++) { t = ts[i]; if (!(t in rps)) continue
             r = median(rps[t]); c = median(cpu[t])
+            # The median of the ratios within each round: load from a neighbour that slows a whole round cancels.
+            pr = ""; for (k in rounds) if ((t, k) in rr && ("haproxy", k) in rr && rr["haproxy", k] > 0) pr = pr " " rr[t, k] / rr["haproxy", k]
             e = (ec[t] ? " connect " ec[t] : "") (er[t] ? " read " er[t] : "") (ew[t] ? " write " ew[t] : "") (et[t] ? " timeout " et[t] : "")
-            printf "| %s | %.0f | %.1f%% | %.2f | %.2f | %s | %s | %s | %.1f | %.2f | %s | %s | %s | %s |\n", t, r,
+            printf "| %s | %.0f | %.1f%% | %.2f | %.2f | %s | %s | %s | %.1f | %.2f | %s | %s | %s | %s | %s |\n", t, r,
               r ? spread(rps[t]) / r * 100 : 0, median(p50[t]), median(p99[t]),
               t == "direct" ? "-" : sprintf("%.1f", c), t == "direct" ? "-" : sprintf("%.1f", median(usr[t])),
               t == "direct" ? "-" : sprintf("%.0f", median(pct[t])),
-              median(upc[t]), d ? r / d : 0, h ? sprintf("%.2f", r / h) : "-",
+              median(upc[t]), d ? r / d : 0, h ? sprintf("%.2f", r / h) : "-", pr == "" ? "-" : sprintf("%.2f", median(substr(pr, 2))),
               t == "direct" || !hc ? "-" : sprintf("%.2f", c / hc),
               non[t] ? sprintf("%d (%.1f%%)", non[t], non[t] * 100 / reqs[t]) : "0", e == "" ? "0" : substr(e, 2) }
         }' "$W/raw/$1.$2" | tee -a "$OUT"
@@ -390,7 +392,7 @@ table() {
     awk '/temporary file/ {n++} END {if (n) print "- note: nginx buffered to temporary files " n " times"}' \
         "$W/nginx-proxy.err" | tee -a "$OUT"
     # the per-case CPU figures for the summary
-    awk -v tck="$TCK" -v c="$1 $2" '{ print c, $1, ($6 ? $12 * 1e6 / tck / $6 : 0), $3 }' "$W/raw/$1.$2" >> "$W/summary"
+    awk -v tck="$TCK" -v c="$1 $2" '{ print c, $1, ($6 ? $12 * 1e6 / tck / $6 : 0), $3, $2 }' "$W/raw/$1.$2" >> "$W/summary"
 }
 
 # ---------------------------------------------------------------------------------------------------- report header
@@ -420,7 +422,8 @@ commit=$(git rev-parse --short HEAD)
     echo "started with setsid; wrk runs in the script's."
     echo "CPU µs/req: utime+stime of the proxy's processes (/proc/PID/stat, ${TCK} ticks/s) over the wrk run ÷ requests"
     echo "completed; user µs/req: utime alone (the rest is kernel time: the socket calls); CPU %: the same over wall time (100% = one CPU saturated). upstream µs/req: the same for the"
-    echo "upstream nginx. ±: half the range of req/s across rounds, relative to the median."
+    echo "upstream nginx. ±: half the range of req/s across rounds, relative to the median. ×haproxy paired: the"
+    echo "median of each round's own ratio to HAProxy (a neighbour's load that slows a whole round cancels out)."
 } | tee -a "$OUT"
 
 # ---------------------------------------------------------------------------------------------------- runs
@@ -454,14 +457,14 @@ stop_all
 # ---------------------------------------------------------------------------------------------------- summary
 {
     echo ""
-    echo "## Summary: proxy CPU µs per request (median; lower is better), and req/s ×haproxy"
+    echo "## Summary: proxy CPU µs per request (median; lower is better), and req/s ×haproxy (median of the rounds' own ratios)"
     echo ""
     awk -v order="$TARGETS" '
         function median(s,  a, n, i, j, x) { n = split(s, a, " ")
             for (i = 2; i <= n; i++) { x = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         { k = $1 " " $2; if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
-          cpu[k, $3] = cpu[k, $3] " " $4; rps[k, $3] = rps[k, $3] " " $5 }
+          cpu[k, $3] = cpu[k, $3] " " $4; rr[k, $3, $6] = $5; rounds[$6] = 1 }
         END {
           n = split(order, ts, " ")
           printf "| case | mode |"; for (i = 2; i <= n; i++) printf " %s µs/req |", ts[i]
@@ -469,8 +472,10 @@ stop_all
           printf "|---|---|"; for (i = 2; i <= 2 * n - 2; i++) printf "--:|"; print ""
           for (q = 1; q <= nk; q++) { k = keys[q]; split(k, kk, " "); printf "| %s | %s |", kk[1], kk[2]
             for (i = 2; i <= n; i++) printf " %.1f |", median(cpu[k, ts[i]])
-            h = median(rps[k, "haproxy"])
-            for (i = 2; i <= n; i++) if (ts[i] != "haproxy") printf " %.2f |", h ? median(rps[k, ts[i]]) / h : 0
+            for (i = 2; i <= n; i++) if (ts[i] != "haproxy") { pr = ""
+                for (r in rounds) if ((k, ts[i], r) in rr && (k, "haproxy", r) in rr && rr[k, "haproxy", r] > 0)
+                    pr = pr " " rr[k, ts[i], r] / rr[k, "haproxy", r]
+                printf " %s |", pr == "" ? "-" : sprintf("%.2f", median(pr)) }
             print "" } }' "$W/summary"
     echo ""
     echo "Run time: $(( $(date +%s) - T_START )) s in all, $(( $(date +%s) - start )) s from the first start-up to the end."
