@@ -45,6 +45,8 @@ struct AccessLineFormatterTests {
 
     @Test("quotes, backslashes, control bytes and non-ASCII survive a JSON round trip", arguments: [
         "/a\"b", "/a\\b", "/a\u{1}b\u{7f}", "/tab\there\nnl\rcr", "/ünï/日本", "%zz\"\\",
+        // Longer than the line buffer's first 512 bytes, escapes throughout: it grows mid-string.
+        String(repeating: "/seg\u{1f}\"ü", count: 400),
     ])
     func escaping(_ path: String) throws {
         var f = AccessLineFormatter()
