@@ -38,7 +38,7 @@ public struct HTTPRequestHead: Sendable {
 
     /// The value of the first header named `name` (case-insensitive).
     public func firstValue(_ name: String) -> String? {
-        for i in 0..<fields.count where fields.name(i).caseInsensitiveEquals(name) { return fields.value(i) }
+        for i in 0..<fields.count where fields.name(i, equalsIgnoringCase: name) { return fields.value(i) }
         return nil
     }
 }

@@ -163,8 +163,10 @@ public enum HeadScanner {
     public static func parseRequest(_ bytes: UnsafeRawBufferPointer, maxHeaders: Int = 128)
         -> Result<ScannedRequest, HeadError>
     {
-        // The lines are at most as long as the head, each trimmed of blanks and written as `Name: value`.
-        var fields = CollectFields(block: HeaderBlock(capacity: bytes.count, fields: 16))
+        // A field's line is at most one byte longer than it arrived (the space after the colon, where it had none;
+        // blanks around values are dropped) and the request line and final CRLF are not kept: the head's size and
+        // 32 bytes hold the lines of any usual head without growing.
+        var fields = CollectFields(block: HeaderBlock(capacity: bytes.count + 32, fields: 16))
         let line: RequestLine
         switch scanRequest(bytes, maxHeaders: maxHeaders, fields: &fields) {
         case .failure(let error): return .failure(error)

@@ -578,10 +578,17 @@ public final class ServerConnection {
         if !machine.requestDone && !upstreamKeepsOpen { close = true }
         let connection: HeadWriter.ConnectionField = close ? .close : (client11 ? .none : .keepAlive)
         closeAfterResponse = close
-        if !isClosed {
-            _ = HeadWriter.appendProxiedResponse(
+        if !isClosed
+            && !HeadWriter.appendProxiedResponse(
                 to: transport.output, status: status, reason: reason, upstreamHead: upstreamHead, lines: lines,
                 contentLength: contentLength, chunked: chunked, connection: connection)
+        {
+            // libevent could not take the head (no memory): the body must never reach the client without it, where
+            // it would be read as a response of its own. The socket is shut down; the failed write that follows
+            // closes the connection the usual way.
+            let fd = transport.fd
+            if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
+            closeAfterResponse = true
         }
         self.status = status
         responseStarted = true

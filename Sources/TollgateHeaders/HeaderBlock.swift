@@ -130,6 +130,22 @@ public struct HeaderBlock: Sendable {
         withValue(index) { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// True when field `index`'s name equals `other` letter case aside (ASCII only), compared in place.
+    public func name(_ index: Int, equalsIgnoringCase other: String) -> Bool {
+        withName(index) { name in
+            guard name.count == other.utf8.count else { return false }
+            var i = 0
+            for b in other.utf8 {
+                let a = name[i]
+                if a != b && Self.lower(a) != Self.lower(b) { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    private static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
+
     /// Calls `body` with the bytes of field `index`'s name, in place.
     @inlinable
     public func withName<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {

@@ -1,5 +1,6 @@
 import TollgateCore
 import TollgateEventLoop
+import TollgateHeaders
 
 /// The forward-auth listener (SPEC §9): judges a request described by a trusted ingress (nginx `auth_request`,
 /// Traefik `forwardAuth`, Envoy `ext_authz` HTTP, Caddy `forward_auth`) with the same normalisation, routes and
@@ -35,17 +36,19 @@ final class ForwardAuthPipeline: HTTPServerHandler {
         var uri: String?
         var originalMethod: String?
         var originalURI: String?
-        for h in head.headers {
-            if h.name.caseInsensitiveEquals("x-forwarded-method") {
-                method = method ?? h.value
-            } else if h.name.caseInsensitiveEquals("x-original-method") {
-                originalMethod = originalMethod ?? h.value
-            } else if h.name.caseInsensitiveEquals("x-forwarded-uri") {
-                uri = uri ?? h.value
-            } else if h.name.caseInsensitiveEquals("x-original-uri") {
-                originalURI = originalURI ?? h.value
-            } else if h.name.caseInsensitiveEquals("x-forwarded-for") {
-                forwardedFor.append(h.value)
+        // Names compared in place; a value becomes a String only when it is used.
+        let fields = head.fields
+        for i in 0..<fields.count {
+            if fields.name(i, equalsIgnoringCase: "x-forwarded-method") {
+                method = method ?? fields.value(i)
+            } else if fields.name(i, equalsIgnoringCase: "x-original-method") {
+                originalMethod = originalMethod ?? fields.value(i)
+            } else if fields.name(i, equalsIgnoringCase: "x-forwarded-uri") {
+                uri = uri ?? fields.value(i)
+            } else if fields.name(i, equalsIgnoringCase: "x-original-uri") {
+                originalURI = originalURI ?? fields.value(i)
+            } else if fields.name(i, equalsIgnoringCase: "x-forwarded-for") {
+                forwardedFor.append(fields.value(i))
             }
         }
         // X-Forwarded-* wins over X-Original-*; with neither, the request's own method and target are judged.

@@ -18,6 +18,8 @@ final class RequestPipeline: HTTPServerHandler {
 
     func handle(_ head: HTTPRequestHead, on connection: ServerConnection) {
         let snapshot = worker.snapshot()
+        // The identity memo lets go of a replaced snapshot with the first request under the new one.
+        if let last = lastIdentity, last.snapshot !== snapshot { lastIdentity = nil }
         let loop = connection.loop
         let start = loop.now
         let record = AccessRecord(
