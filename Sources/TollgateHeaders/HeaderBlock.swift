@@ -149,21 +149,22 @@ public struct HeaderBlock: Sendable {
     /// Calls `body` with the bytes of field `index`'s name, in place.
     @inlinable
     public func withName<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        precondition(index >= 0 && index < storage.spanCount, "HeaderBlock index out of range")
-        let span = storage.spans[index]
-        return withExtendedLifetime(storage) {
-            body(UnsafeBufferPointer(start: storage.bytes + span.name, count: span.nameCount))
-        }
+        withPart(index, value: false, body)
     }
 
     /// Calls `body` with the bytes of field `index`'s value, in place.
     @inlinable
     public func withValue<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        withPart(index, value: true, body)
+    }
+
+    @inlinable
+    func withPart<T>(_ index: Int, value: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         precondition(index >= 0 && index < storage.spanCount, "HeaderBlock index out of range")
         let span = storage.spans[index]
-        return withExtendedLifetime(storage) {
-            body(UnsafeBufferPointer(start: storage.bytes + span.value, count: span.valueCount))
-        }
+        let start = value ? span.value : span.name
+        let count = value ? span.valueCount : span.nameCount
+        return withExtendedLifetime(storage) { body(UnsafeBufferPointer(start: storage.bytes + start, count: count)) }
     }
 
     /// Makes the storage this block's own, with room for `more` bytes and `fields` fields besides its own.
