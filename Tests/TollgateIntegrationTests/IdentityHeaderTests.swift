@@ -97,4 +97,67 @@ final class IdentityHeaderTests: XCTestCase {
         usleep(100_000)
         XCTAssertTrue(stack.proxy.stdout.contains("\"client\":\"203.0.113.9\""), stack.proxy.stdout)
     }
+
+    /// Each worker makes an identity's header lines once and reuses them: another account on the same keep-alive
+    /// connection gets its own, and a reload that renames the identity headers is followed at once.
+    func testIdentityHeadersFollowTheAccountAndAReload() throws {
+        stack = try Stack()
+        let accounts = """
+            groups:
+              readers: { roles: [reader] }
+            accounts:
+              - name: ci-bot
+                groups: [readers]
+                tokens:
+                  - { id: ci-1, hash: "\(AuthTests.sha("tg_ci"))", expires: never }
+              - name: ops-bot
+                roles: [reader]
+                tokens:
+                  - { id: ops-1, hash: "\(AuthTests.sha("tg_ops"))", expires: never }
+            """
+        try accounts.write(to: stack.dir.appendingPathComponent("accounts.yaml"), atomically: true, encoding: .utf8)
+        let routes = "  - path: /api\n    roles: [reader]"
+        try stack.startProxy(upstreamPort: try stack.startEcho(), routes: routes)
+        func identity(_ headers: [(String, String)]) -> [String] {
+            headers.filter { $0.0.lowercased().hasPrefix("x-forwarded-") || $0.0.lowercased().hasPrefix("x-auth-") }
+                .filter { !["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"].contains($0.0.lowercased()) }
+                .map { "\($0.0): \($0.1)" }
+        }
+        func bodies(_ responses: [String]) -> [[(String, String)]] {
+            responses.map { r in
+                let obj = (try? JSONSerialization.jsonObject(with: Data(r.body.utf8))) as? [String: Any] ?? [:]
+                return (obj["headers"] as? [[String]] ?? []).map { ($0[0], $0[1]) }
+            }
+        }
+        let c = try RawClient(port: stack.proxyPort)
+        for token in ["tg_ci", "tg_ops", "tg_ci"] {
+            c.send("GET /api/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n\r\n")
+        }
+        let seen = bodies(c.readResponses(3)).map(identity)
+        XCTAssertEqual(seen, [
+            ["X-Forwarded-User: ci-bot", "X-Forwarded-Groups: readers", "X-Forwarded-Roles: reader",
+             "X-Forwarded-Token-Id: ci-1"],
+            ["X-Forwarded-User: ops-bot", "X-Forwarded-Roles: reader", "X-Forwarded-Token-Id: ops-1"],
+            ["X-Forwarded-User: ci-bot", "X-Forwarded-Groups: readers", "X-Forwarded-Roles: reader",
+             "X-Forwarded-Token-Id: ci-1"],
+        ])
+        let configPath = stack.dir.appendingPathComponent("tollgate.yaml")
+        let config = try String(contentsOf: configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "routes:\n", with: """
+            identity_headers:
+              user: X-Auth-User
+              groups: X-Auth-Groups
+              roles: X-Auth-Roles
+              token_id: X-Auth-Token-Id
+            routes:
+
+            """).write(to: configPath, atomically: true, encoding: .utf8)
+        stack.proxy.signal(SIGHUP)
+        usleep(400_000)
+        // The same connection: the worker's remembered lines belong to the old configuration.
+        c.send("GET /api/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer tg_ci\r\n\r\n")
+        XCTAssertEqual(bodies(c.readResponses(1)).map(identity), [
+            ["X-Auth-User: ci-bot", "X-Auth-Groups: readers", "X-Auth-Roles: reader", "X-Auth-Token-Id: ci-1"],
+        ], stack.proxy.stderr)
+    }
 }
