@@ -102,20 +102,16 @@ final class IdentityHeaderTests: XCTestCase {
     /// connection gets its own, and a reload that renames the identity headers is followed at once.
     func testIdentityHeadersFollowTheAccountAndAReload() throws {
         stack = try Stack()
-        let accounts = """
-            groups:
-              readers: { roles: [reader] }
-            accounts:
-              - name: ci-bot
-                groups: [readers]
-                tokens:
-                  - { id: ci-1, hash: "\(AuthTests.sha("tg_ci"))", expires: never }
+        try stack.writeReaderAccounts()  // ci-bot, in group readers; and a second account with a direct role:
+        let path = stack.dir.appendingPathComponent("accounts.yaml")
+        let opsBot = """
+
               - name: ops-bot
                 roles: [reader]
                 tokens:
                   - { id: ops-1, hash: "\(AuthTests.sha("tg_ops"))", expires: never }
             """
-        try accounts.write(to: stack.dir.appendingPathComponent("accounts.yaml"), atomically: true, encoding: .utf8)
+        try (String(contentsOf: path, encoding: .utf8) + opsBot).write(to: path, atomically: true, encoding: .utf8)
         let routes = "  - path: /api\n    roles: [reader]"
         try stack.startProxy(upstreamPort: try stack.startEcho(), routes: routes)
         func identity(_ headers: [(String, String)]) -> [String] {
