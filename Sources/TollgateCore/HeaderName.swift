@@ -27,15 +27,6 @@ enum HeaderName {
         compare(a, b, fold: lower)
     }
 
-    /// The same for a name read in place as bytes.
-    static func equalsIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: String) -> Bool {
-        guard a.count == b.utf8.count else { return false }
-        return withBytes(b) { ys in
-            for i in 0..<ys.count where a[i] != ys[i] && lower(a[i]) != lower(ys[i]) { return false }
-            return true
-        }
-    }
-
     @inline(__always)
     private static func compare(_ a: String, _ b: String, fold: (UInt8) -> UInt8) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }

@@ -30,10 +30,10 @@ public enum DecisionEngine {
         var apiKey = -1
         var apiKeyCount = 0
         for i in 0..<fields.count {
-            if fields.withName(i, { HeaderName.equalsIgnoringCase($0, "authorization") }) {
+            if fields.name(i, equalsIgnoringCase: "authorization") {
                 if authorizationCount == 0 { authorization = i }
                 authorizationCount += 1
-            } else if let key = ctx.apiKeyHeader, fields.withName(i, { HeaderName.equalsIgnoringCase($0, key) }) {
+            } else if let key = ctx.apiKeyHeader, fields.name(i, equalsIgnoringCase: key) {
                 if apiKeyCount == 0 { apiKey = i }
                 apiKeyCount += 1
             }
@@ -62,7 +62,7 @@ public enum DecisionEngine {
             }
             ctx.brake.recordFailure(input.client, now: ctx.monotonicNow)
             let bearer = (0..<fields.count).contains { i in
-                fields.withName(i, { HeaderName.equalsIgnoringCase($0, "authorization") }) && isBearer(fields.value(i))
+                fields.name(i, equalsIgnoringCase: "authorization") && isBearer(fields.value(i))
             }
             return .unauthenticated(route, target, .malformed, invalidToken: bearer)
         case .credential(let parsed):
